@@ -1,0 +1,177 @@
+// A small ONNX graph-building layer (in the spirit of onnx's helper.py): it owns node/initializer
+// naming, the scope stack that makes node names trace back to checkpoint parameter names, and the
+// final ModelProto serialisation. Typed operators live in ops.ts on top of it.
+import { DataType, onnx, type DataTypeCode, type IAttributeProto, type INodeProto, type IOperatorSetIdProto, type ITensorProto, type IValueInfoProto } from './proto';
+
+/** A symbolic or fixed dimension of a graph input/output. */
+export type Dim = number | string;
+
+/** Attribute values accepted by {@link GraphBuilder.node}. */
+export type AttrValue = number | string | number[] | { float: number } | { floats: number[] } | { tensor: ITensorProto };
+
+/** Data accepted for initializers. */
+export type InitData = Float32Array | BigInt64Array | Uint16Array;
+
+const FLOAT_ATTRS = new Set(['alpha', 'beta', 'epsilon', 'value_float', 'gamma']);
+
+function toAttribute(name: string, value: AttrValue): IAttributeProto {
+  const T = onnx.AttributeProto.AttributeType;
+  if (typeof value === 'string') return { name, type: T.STRING, s: new TextEncoder().encode(value) };
+  if (typeof value === 'number') {
+    if (FLOAT_ATTRS.has(name) || !Number.isInteger(value)) return { name, type: T.FLOAT, f: value };
+    return { name, type: T.INT, i: value };
+  }
+  if (Array.isArray(value)) return { name, type: T.INTS, ints: value };
+  if ('float' in value) return { name, type: T.FLOAT, f: value.float };
+  if ('floats' in value) return { name, type: T.FLOATS, floats: value.floats };
+  return { name, type: T.TENSOR, t: value.tensor };
+}
+
+function bytesOf(data: InitData): Uint8Array {
+  // NOTE: ONNX raw_data is little-endian; every platform onnxruntime-web runs on is little-endian.
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+function elemTypeOf(data: InitData): DataTypeCode {
+  if (data instanceof Float32Array) return DataType.FLOAT;
+  if (data instanceof BigInt64Array) return DataType.INT64;
+  return DataType.FLOAT16;
+}
+
+/** Builds one ONNX graph: inputs, outputs, initializers and nodes with unique, scoped names. */
+export class GraphBuilder {
+  private readonly nodes: INodeProto[] = [];
+  private readonly initializers: ITensorProto[] = [];
+  private readonly inputs: IValueInfoProto[] = [];
+  private readonly outputs: IValueInfoProto[] = [];
+  private readonly usedNames = new Set<string>();
+  private readonly scopes: string[] = [];
+  private readonly constCache = new Map<string, string>();
+  private parameterCount = 0;
+
+  constructor(private readonly graphName: string) {}
+
+  /** Runs `fn` with `name` pushed on the scope stack (names become `a.b.c/Op`). */
+  scope<T>(name: string, fn: () => T): T {
+    this.scopes.push(name);
+    try {
+      return fn();
+    } finally {
+      this.scopes.pop();
+    }
+  }
+
+  /** A name not used before, prefixed with the current scope. */
+  uniqueName(base: string): string {
+    const prefix = this.scopes.join('.');
+    const full = prefix ? `${prefix}/${base}` : base;
+    let name = full;
+    for (let i = 1; this.usedNames.has(name); i++) name = `${full}_${i}`;
+    this.usedNames.add(name);
+    return name;
+  }
+
+  /** Declares a graph input. */
+  input(name: string, elemType: DataTypeCode, dims: Dim[]): string {
+    this.usedNames.add(name);
+    this.inputs.push(valueInfo(name, elemType, dims));
+    return name;
+  }
+
+  /** Declares a graph output produced by the value `value` (an Identity renames it). */
+  output(name: string, value: string, elemType: DataTypeCode, dims: Dim[]): void {
+    this.usedNames.add(name);
+    this.nodes.push({ opType: 'Identity', input: [value], output: [name], name: `${name}/Identity` });
+    this.outputs.push(valueInfo(name, elemType, dims));
+  }
+
+  /**
+   * Adds a weight initializer under an exact name (a checkpoint parameter name), counting its
+   * elements as model parameters.
+   */
+  weight(name: string, data: InitData, dims: number[], docString?: string): string {
+    if (this.usedNames.has(name)) throw new Error(`duplicate initializer name ${name}`);
+    this.usedNames.add(name);
+    this.initializers.push({ name, dims, dataType: elemTypeOf(data), rawData: bytesOf(data), docString: docString ?? '' });
+    this.parameterCount += data.length;
+    return name;
+  }
+
+  /** A small constant initializer (deduplicated by value), e.g. axes, shapes and scalars. */
+  constant(data: Float32Array | BigInt64Array, dims: number[], hint = 'const'): string {
+    const key = `${data instanceof Float32Array ? 'f' : 'i'}:${dims.join(',')}:${Array.from(data as ArrayLike<number | bigint>, String).join(',')}`;
+    const cached = this.constCache.get(key);
+    if (cached) return cached;
+    const name = this.uniqueNameGlobal(`${hint}`);
+    this.initializers.push({ name, dims, dataType: elemTypeOf(data), rawData: bytesOf(data) });
+    this.constCache.set(key, name);
+    return name;
+  }
+
+  /** Adds a node with one output and returns the output's name. */
+  node(opType: string, inputs: string[], attrs: Record<string, AttrValue> = {}, domain = ''): string {
+    return this.nodeMulti(opType, inputs, 1, attrs, domain)[0];
+  }
+
+  /** Adds a node with `numOutputs` outputs and returns their names. */
+  nodeMulti(opType: string, inputs: string[], numOutputs: number, attrs: Record<string, AttrValue> = {}, domain = ''): string[] {
+    const name = this.uniqueName(opType);
+    const outputs = Array.from({ length: numOutputs }, (_, i) => (numOutputs === 1 ? `${name}:0` : `${name}:${i}`));
+    for (const o of outputs) this.usedNames.add(o);
+    this.nodes.push({
+      opType,
+      domain,
+      name,
+      input: inputs,
+      output: outputs,
+      attribute: Object.entries(attrs).map(([k, v]) => toAttribute(k, v)),
+    });
+    return outputs;
+  }
+
+  /** Number of model parameters added with {@link weight}. */
+  get parameters(): number {
+    return this.parameterCount;
+  }
+
+  /** Serialises the graph into ModelProto bytes. */
+  toModelBytes(options: { opset: number; producer: string; docString?: string; metadata?: Record<string, string>; msOpset?: number }): Uint8Array {
+    const opsetImport: IOperatorSetIdProto[] = [{ domain: '', version: options.opset }];
+    if (options.msOpset) opsetImport.push({ domain: 'com.microsoft', version: options.msOpset });
+    const model = onnx.ModelProto.create({
+      irVersion: 8,
+      producerName: options.producer,
+      producerVersion: '1',
+      docString: options.docString ?? '',
+      opsetImport,
+      metadataProps: Object.entries(options.metadata ?? {}).map(([key, value]) => ({ key, value })),
+      graph: {
+        name: this.graphName,
+        node: this.nodes,
+        initializer: this.initializers,
+        input: this.inputs,
+        output: this.outputs,
+      },
+    });
+    return onnx.ModelProto.encode(model).finish();
+  }
+
+  private uniqueNameGlobal(base: string): string {
+    let name = base;
+    for (let i = 1; this.usedNames.has(name); i++) name = `${base}_${i}`;
+    this.usedNames.add(name);
+    return name;
+  }
+}
+
+function valueInfo(name: string, elemType: DataTypeCode, dims: Dim[]): IValueInfoProto {
+  return {
+    name,
+    type: {
+      tensorType: {
+        elemType,
+        shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+      },
+    },
+  };
+}
