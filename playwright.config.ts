@@ -1,0 +1,42 @@
+// Playwright drives the built app (vite build + vite preview) in the system Chromium with the
+// launch flags this environment needs; WebGPU tests use Chromium's software adapter.
+import { defineConfig } from '@playwright/test';
+// @ts-expect-error: plain ESM helper without type declarations
+import { findChromium, INSTALL_HINT } from './scripts/find-chromium.mjs';
+
+const executablePath: string | undefined = findChromium();
+if (!executablePath) throw new Error(INSTALL_HINT);
+
+const PORT = 4173;
+
+export default defineConfig({
+  testDir: 'e2e',
+  timeout: 120_000,
+  expect: { timeout: 30_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${PORT}`,
+    launchOptions: {
+      executablePath,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-quic',
+        '--enable-unsafe-webgpu',
+      ],
+    },
+  },
+  webServer: {
+    command: `npx vite build --logLevel warn && npx vite preview --port ${PORT} --strictPort`,
+    url: `http://127.0.0.1:${PORT}/`,
+    reuseExistingServer: !process.env.CI,
+    timeout: 180_000,
+  },
+});

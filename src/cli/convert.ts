@@ -1,0 +1,33 @@
+// `npm run convert -- <checkpoint-dir> <out-dir> [--name NAME]`: converts a Hugging Face Chronos-2
+// checkpoint into model.onnx + manifest.json, the form the app and the library load.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { convertCheckpointDir } from '../node/model-files';
+import { runCli } from './run-cli';
+
+const USAGE = 'usage: npm run convert -- <checkpoint-dir> <out-dir> [--name NAME]';
+
+runCli(async (args) => {
+  const positional: string[] = [];
+  let name: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--name') name = args[++i];
+    else if (args[i] === '--help' || args[i] === '-h') return void console.log(USAGE);
+    else positional.push(args[i]);
+  }
+  if (positional.length !== 2 || name === '') throw new Error(USAGE);
+  const [checkpointDir, outDir] = positional;
+  const t0 = performance.now();
+  const converted = await convertCheckpointDir(checkpointDir, name);
+  const seconds = (performance.now() - t0) / 1000;
+  await fs.mkdir(outDir, { recursive: true });
+  await fs.writeFile(path.join(outDir, converted.manifest.onnxFile), converted.onnx);
+  await fs.writeFile(path.join(outDir, 'manifest.json'), JSON.stringify(converted.manifest, null, 2) + '\n');
+  const c = converted.config;
+  console.log(
+    `converted ${checkpointDir} -> ${path.join(outDir, converted.manifest.onnxFile)} in ${seconds.toFixed(2)} s\n` +
+      `  d_model ${c.dModel}, ${c.numLayers} layers, ${c.numHeads} heads × d_kv ${c.dKv}, d_ff ${c.dFf}, ${c.denseActFn}\n` +
+      `  context ${c.contextLength}, patch ${c.patchSize}, max output patches ${c.maxOutputPatches}, ${c.quantiles.length} quantiles\n` +
+      `  ${converted.manifest.parameterCount.toLocaleString('en-US')} parameters, ${(converted.onnx.byteLength / 1e6).toFixed(2)} MB, sha256 ${converted.manifest.sha256}`,
+  );
+});

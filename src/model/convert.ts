@@ -1,0 +1,57 @@
+// Checkpoint → ONNX conversion as one function usable in the browser (worker) and in Node:
+// config.json text + model.safetensors bytes in, model.onnx bytes + manifest out. All validation of
+// the untrusted inputs happens here, before any graph is built.
+import { parseChronos2ConfigText, type Chronos2Config } from './config';
+import { validateCheckpointTensors } from './checkpoint-names';
+import { SafetensorsFile } from './safetensors';
+import { buildChronos2Graph } from './onnx/chronos2';
+import { MANIFEST_VERSION, sha256Hex, type ModelManifest } from './manifest';
+
+/** Inputs of a conversion. */
+export interface CheckpointFiles {
+  /** Text of `config.json`. */
+  configText: string;
+  /** Bytes of `model.safetensors`. */
+  safetensors: Uint8Array;
+}
+
+/** Options of {@link convertCheckpoint}. */
+export interface ConvertOptions {
+  /** Model name for the manifest. */
+  name: string;
+  /** Where the checkpoint came from (path or repo id), recorded in the manifest. */
+  source?: string;
+}
+
+/** A converted model. */
+export interface ConvertedModel {
+  onnx: Uint8Array;
+  manifest: ModelManifest;
+  config: Chronos2Config;
+}
+
+/**
+ * Converts a Chronos-2 checkpoint into an ONNX graph and its manifest.
+ * @throws ConfigError, SafetensorsError or CheckpointError for invalid inputs.
+ */
+export async function convertCheckpoint(files: CheckpointFiles, options: ConvertOptions): Promise<ConvertedModel> {
+  const config = parseChronos2ConfigText(files.configText, 'config.json');
+  const weights = SafetensorsFile.parse(files.safetensors, 'model.safetensors');
+  validateCheckpointTensors(config, weights.tensors, 'model.safetensors');
+  const graph = buildChronos2Graph(config, (name) => weights.getFloat32(name), {
+    metadata: { name: options.name, ...(options.source ? { source: options.source } : {}) },
+  });
+  const manifest: ModelManifest = {
+    format: 'chronos-web-onnx',
+    version: MANIFEST_VERSION,
+    name: options.name,
+    onnxFile: 'model.onnx',
+    onnxBytes: graph.bytes.byteLength,
+    sha256: await sha256Hex(graph.bytes),
+    parameterCount: graph.parameterCount,
+    config,
+    createdAt: new Date().toISOString(),
+    ...(options.source ? { source: options.source } : {}),
+  };
+  return { onnx: graph.bytes, manifest, config };
+}

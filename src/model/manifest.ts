@@ -1,0 +1,55 @@
+// The manifest written next to a converted `model.onnx`: what the app and the runtime need to know
+// about a model without parsing the graph (config summary, quantiles, sizes, integrity hash).
+import type { Chronos2Config } from './config';
+
+/** Current manifest format version. */
+export const MANIFEST_VERSION = 1;
+
+/** Describes one converted Chronos-2 model. */
+export interface ModelManifest {
+  format: 'chronos-web-onnx';
+  version: typeof MANIFEST_VERSION;
+  /** Display name, e.g. `random-small` or `amazon/chronos-2`. */
+  name: string;
+  /** File name of the ONNX graph, relative to the manifest. */
+  onnxFile: string;
+  /** Size of the ONNX file in bytes. */
+  onnxBytes: number;
+  /** Hex sha256 of the ONNX file. */
+  sha256: string;
+  parameterCount: number;
+  /** The normalised model configuration. */
+  config: Chronos2Config;
+  /** When and from what the graph was produced. */
+  createdAt: string;
+  source?: string;
+}
+
+/** Thrown when a manifest is malformed or does not match its ONNX file. */
+export class ManifestError extends Error {
+  override readonly name = 'ManifestError';
+}
+
+/** Validates an untrusted manifest object (as read from JSON). */
+export function parseManifest(json: unknown, source = 'manifest.json'): ModelManifest {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ManifestError(`${source}: not a JSON object`);
+  const m = json as Record<string, unknown>;
+  if (m.format !== 'chronos-web-onnx') throw new ManifestError(`${source}: format must be "chronos-web-onnx", found ${JSON.stringify(m.format)}`);
+  if (m.version !== MANIFEST_VERSION) throw new ManifestError(`${source}: unsupported manifest version ${JSON.stringify(m.version)} (expected ${MANIFEST_VERSION})`);
+  for (const key of ['name', 'onnxFile', 'sha256'] as const) {
+    if (typeof m[key] !== 'string' || (m[key] as string).length === 0) throw new ManifestError(`${source}: ${key} must be a non-empty string`);
+  }
+  if (!/^[0-9a-f]{64}$/.test(m.sha256 as string)) throw new ManifestError(`${source}: sha256 must be 64 hex digits`);
+  if (/[\\/]|\.\./.test(m.onnxFile as string)) throw new ManifestError(`${source}: onnxFile must be a plain file name, found ${JSON.stringify(m.onnxFile)}`);
+  for (const key of ['onnxBytes', 'parameterCount'] as const) {
+    if (!Number.isSafeInteger(m[key]) || (m[key] as number) <= 0) throw new ManifestError(`${source}: ${key} must be a positive integer`);
+  }
+  if (typeof m.config !== 'object' || m.config === null) throw new ManifestError(`${source}: config missing`);
+  return m as unknown as ModelManifest;
+}
+
+/** Hex sha256 of bytes (WebCrypto: browsers and Node 20). */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await globalThis.crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}

@@ -1,0 +1,125 @@
+// The one module that chooses onnxruntime-web execution providers and sets `ort.env` before the first
+// session: WebGPU where a real adapter works (checked with a warm-up run), WASM otherwise, with the
+// choice and the reason reported. Works in a window or a worker; no DOM access.
+import type * as OrtWeb from 'onnxruntime-web';
+import { OrtModelRunner } from './ort-runner';
+import type { ModelInfo } from '../forecast/model-runner';
+
+/** What the user asked for. */
+export type BackendPreference = 'auto' | 'webgpu' | 'wasm';
+/** What actually runs. */
+export type BackendKind = 'webgpu' | 'wasm';
+
+/** The outcome of backend selection, shown in the UI's status bar. */
+export interface BackendChoice {
+  backend: BackendKind;
+  /** Why this backend (e.g. "WebGPU adapter: nvidia / ampere" or "no WebGPU adapter"). */
+  reason: string;
+  /** WASM threads (1 when the page is not cross-origin isolated). */
+  threads: number;
+  /** WebGPU adapter description, when WebGPU is used. */
+  adapter?: string;
+}
+
+/** WebGPU could not be used although it was explicitly requested. */
+export class BackendUnavailableError extends Error {
+  override readonly name = 'BackendUnavailableError';
+}
+
+/** Options of {@link configureOrtEnv}. */
+export interface OrtEnvOptions {
+  /** URL prefix of the ORT runtime files (default `/ort/`). */
+  wasmPrefix?: string;
+  /** Upper bound for WASM threads (default 4). */
+  maxThreads?: number;
+}
+
+let configured = false;
+
+/** Number of WASM threads this context can use: 1 unless cross-origin isolated. */
+export function wasmThreadCount(maxThreads = 4): number {
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  const cores = (globalThis.navigator as Navigator | undefined)?.hardwareConcurrency ?? 1;
+  return isolated ? Math.max(1, Math.min(maxThreads, cores)) : 1;
+}
+
+/** Sets `ort.env` once (paths of the runtime files, threads, SIMD). */
+export function configureOrtEnv(ort: typeof OrtWeb, options: OrtEnvOptions = {}): void {
+  if (configured) return;
+  const prefix = options.wasmPrefix ?? '/ort/';
+  const base = new URL(prefix, (globalThis as { location?: { href: string } }).location?.href ?? 'http://localhost/').href;
+  ort.env.wasm.wasmPaths = { wasm: `${base}ort-wasm-simd-threaded.jsep.wasm`, mjs: `${base}ort-wasm-simd-threaded.jsep.mjs` };
+  ort.env.wasm.numThreads = wasmThreadCount(options.maxThreads);
+  ort.env.wasm.simd = true;
+  ort.env.logLevel = 'error';
+  configured = true;
+}
+
+/** Describes the WebGPU adapter, or explains why there is none. */
+export async function probeWebGpu(): Promise<{ ok: true; adapter: string } | { ok: false; reason: string }> {
+  const gpu = (globalThis.navigator as (Navigator & { gpu?: GPU }) | undefined)?.gpu;
+  if (!gpu) return { ok: false, reason: 'this browser has no WebGPU (navigator.gpu is missing)' };
+  try {
+    const adapter = await gpu.requestAdapter();
+    if (!adapter) return { ok: false, reason: 'no WebGPU adapter is available' };
+    const info = (adapter as GPUAdapter & { info?: GPUAdapterInfo }).info;
+    const text = info ? [info.vendor, info.architecture, info.description].filter(Boolean).join(' / ') : '';
+    return { ok: true, adapter: text || 'unknown adapter' };
+  } catch (e) {
+    return { ok: false, reason: `requesting a WebGPU adapter failed: ${(e as Error).message}` };
+  }
+}
+
+/** Session options for a backend. */
+export function sessionOptionsFor(backend: BackendKind): OrtWeb.InferenceSession.SessionOptions {
+  return {
+    executionProviders: [backend],
+    graphOptimizationLevel: 'all',
+  };
+}
+
+/** One small forward call so that WebGPU shaders are compiled and failures surface before real work. */
+export async function warmUp(runner: OrtModelRunner): Promise<void> {
+  const P = runner.info.patchSize;
+  const T = P * 2;
+  const context = new Float32Array(T);
+  for (let i = 0; i < T; i++) context[i] = Math.sin(i / 3);
+  const out = await runner.run({
+    batchSize: 1,
+    contextLength: T,
+    context,
+    groupIds: new BigInt64Array(1),
+    numOutputPatches: 1,
+    futureCovariates: new Float32Array(P).fill(NaN),
+  });
+  if (!out.quantilePreds.every(Number.isFinite)) throw new Error('warm-up forecast produced non-finite values');
+}
+
+/** Creates a runner on the preferred backend, falling back from WebGPU to WASM under `auto`. */
+export async function createRunner(
+  ort: typeof OrtWeb,
+  onnx: Uint8Array,
+  info: ModelInfo,
+  preference: BackendPreference,
+): Promise<{ runner: OrtModelRunner; choice: BackendChoice }> {
+  configureOrtEnv(ort);
+  const threads = ort.env.wasm.numThreads ?? 1;
+  const wasm = async (reason: string) => {
+    const runner = await OrtModelRunner.create(ort, onnx, info, sessionOptionsFor('wasm'));
+    return { runner, choice: { backend: 'wasm' as const, reason, threads } };
+  };
+  if (preference === 'wasm') return wasm('WASM selected');
+  const probe = await probeWebGpu();
+  if (!probe.ok) {
+    if (preference === 'webgpu') throw new BackendUnavailableError(`WebGPU was requested but ${probe.reason}`);
+    return wasm(`WebGPU unavailable: ${probe.reason}`);
+  }
+  try {
+    const runner = await OrtModelRunner.create(ort, onnx, info, sessionOptionsFor('webgpu'));
+    await warmUp(runner);
+    return { runner, choice: { backend: 'webgpu', reason: `WebGPU adapter: ${probe.adapter}`, threads, adapter: probe.adapter } };
+  } catch (e) {
+    if (preference === 'webgpu') throw new BackendUnavailableError(`WebGPU failed: ${(e as Error).message}`);
+    return wasm(`WebGPU failed (${(e as Error).message}); using WASM`);
+  }
+}

@@ -1,0 +1,12 @@
+// Unit tests run in Node against the real onnxruntime-web (WASM) and real fixture files.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+  },
+});
