@@ -177,7 +177,9 @@ export function parseSafetensorsHeader(
   if (fileSize < 8) {
     throw fail(`file is ${fileSize} bytes, too short for a safetensors file (needs an 8-byte header length)`);
   }
-  if (prefix.length < 8) throw fail(`need the first 8 bytes of the file to read the header length, got ${prefix.length}`);
+  if (prefix.length < 8) {
+    throw fail(`need the first 8 bytes of the file to read the header length, got ${prefix.length}`);
+  }
 
   const view = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength);
   const headerLength64 = view.getBigUint64(0, true);

@@ -46,9 +46,12 @@ export function wasmThreadCount(maxThreads = 4): number {
 /** Sets `ort.env` once (paths of the runtime files, threads, SIMD). */
 export function configureOrtEnv(ort: typeof OrtWeb, options: OrtEnvOptions = {}): void {
   if (configured) return;
-  const prefix = options.wasmPrefix ?? '/ort/';
-  const base = new URL(prefix, (globalThis as { location?: { href: string } }).location?.href ?? 'http://localhost/').href;
-  ort.env.wasm.wasmPaths = { wasm: `${base}ort-wasm-simd-threaded.jsep.wasm`, mjs: `${base}ort-wasm-simd-threaded.jsep.mjs` };
+  const here = (globalThis as { location?: { href: string } }).location?.href;
+  // In Node (no location) onnxruntime-web finds its files next to its own module.
+  if (here) {
+    const base = new URL(options.wasmPrefix ?? '/ort/', here).href;
+    ort.env.wasm.wasmPaths = { wasm: `${base}ort-wasm-simd-threaded.jsep.wasm`, mjs: `${base}ort-wasm-simd-threaded.jsep.mjs` };
+  }
   ort.env.wasm.numThreads = wasmThreadCount(options.maxThreads);
   ort.env.wasm.simd = true;
   ort.env.logLevel = 'error';

@@ -273,7 +273,8 @@ describe('parseSafetensorsHeader: tensor entries', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(({} as Record<string, unknown>).dtype).toBeUndefined();
     // A malformed "__proto__" entry is still checked.
-    expectSafetensorsError(() => parse(buildFile('{"__proto__": {"dtype": "I64", "shape": [], "data_offsets": [0, 8]}}', new Uint8Array(8))), {
+    const bad = '{"__proto__": {"dtype": "I64", "shape": [], "data_offsets": [0, 8]}}';
+    expectSafetensorsError(() => parse(buildFile(bad, new Uint8Array(8))), {
       tensor: '__proto__',
       mentions: ['unsupported dtype'],
     });
@@ -283,7 +284,11 @@ describe('parseSafetensorsHeader: tensor entries', () => {
 describe('SafetensorsFile.getFloat32', () => {
   it('names a missing tensor', () => {
     const file = parse(buildFile({ a: entry([1], 0, 4) }, f32Bytes([1])), 'm.safetensors');
-    expectSafetensorsError(() => file.getFloat32('b'), { file: 'm.safetensors', tensor: 'b', mentions: ['not in the file'] });
+    expectSafetensorsError(() => file.getFloat32('b'), {
+      file: 'm.safetensors',
+      tensor: 'b',
+      mentions: ['not in the file'],
+    });
   });
 
   it('reads F32 at unaligned offsets and from a view into a larger buffer', () => {
@@ -456,8 +461,21 @@ describe('writeSafetensors', () => {
   it('writes bytes like the Python library for the fixture', () => {
     const bytes = new Uint8Array(readFileSync(path.join(randomSmallDir, 'model.safetensors')));
     const file = SafetensorsFile.parse(bytes);
-    const tensors = [...file.tensors.values()].map((t) => ({ name: t.name, shape: t.shape, data: file.getFloat32(t.name) }));
+    const tensors = [...file.tensors.values()].map((t) => ({
+      name: t.name,
+      shape: t.shape,
+      data: file.getFloat32(t.name),
+    }));
     expect(writeSafetensors(tensors, { format: 'pt' })).toEqual(bytes);
+  });
+
+  it('writes a tensor named "__proto__" as an ordinary key', () => {
+    const bytes = writeSafetensors([{ name: '__proto__', shape: [2], data: new Float32Array([1, 2]) }], {
+      __proto__: 'x',
+    } as Record<string, string>);
+    const file = SafetensorsFile.parse(bytes);
+    expect([...file.tensors.keys()]).toEqual(['__proto__']);
+    expect(file.getFloat32('__proto__')).toEqual(new Float32Array([1, 2]));
   });
 
   it('refuses inconsistent input', () => {

@@ -1,0 +1,131 @@
+// The library's front door: `const model = await Chronos2.load(source, { backend }); await model.predict(...)`.
+// It ties together loading (a converted model by URL or bytes, or a raw checkpoint converted on the fly),
+// backend selection and the forecasting pipeline. Browser and Node alike (no DOM, no Node-only APIs).
+import type * as OrtWeb from 'onnxruntime-web';
+import { convertCheckpoint } from './model/convert';
+import { parseManifest, sha256Hex, ManifestError, type ModelManifest } from './model/manifest';
+import type { Chronos2Config } from './model/config';
+import {
+  predict,
+  predictQuantiles,
+  type ForecastInputs,
+  type PredictOptions,
+  type PredictQuantilesOptions,
+  type QuantileForecast,
+  type QuantilesForecast,
+} from './forecast';
+import type { ModelInfo, ModelRunner } from './forecast/model-runner';
+import { createRunner, type BackendChoice, type BackendPreference } from './runtime/backend';
+import { OrtModelRunner, modelInfoFromConfig, type OrtModule } from './runtime/ort-runner';
+
+/** Where a model comes from. */
+export type ModelSource =
+  /** Base URL of a converted model folder (manifest.json + model.onnx). */
+  | string
+  | URL
+  /** A converted model already in memory. */
+  | { onnx: Uint8Array; manifest: ModelManifest }
+  /** A Hugging Face checkpoint in memory, converted on load. */
+  | { configText: string; safetensors: Uint8Array; name?: string };
+
+/** Options of {@link Chronos2.load}. */
+export interface LoadOptions {
+  /** Execution backend in browsers; ignored when `ort` is onnxruntime-node. Default `auto`. */
+  backend?: BackendPreference;
+  /** The onnxruntime module; default: onnxruntime-web, imported on demand. */
+  ort?: OrtModule;
+  /** Session options when `ort` is given explicitly. */
+  sessionOptions?: OrtWeb.InferenceSession.SessionOptions;
+  /** fetch implementation for URL sources (default: global fetch). */
+  fetch?: typeof fetch;
+  /** Largest ONNX file accepted from a URL (default 2 GiB). */
+  maxBytes?: number;
+}
+
+const DEFAULT_MAX_BYTES = 2 * 1024 ** 3;
+
+async function fetchBytes(url: string, fetchFn: typeof fetch, maxBytes: number): Promise<Uint8Array> {
+  const response = await fetchFn(url);
+  if (!response.ok) throw new ManifestError(`${url}: HTTP ${response.status} ${response.statusText}`);
+  const length = Number(response.headers.get('content-length') ?? NaN);
+  if (length > maxBytes) throw new ManifestError(`${url}: ${length} bytes is more than the limit of ${maxBytes}`);
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (bytes.byteLength > maxBytes) throw new ManifestError(`${url}: ${bytes.byteLength} bytes is more than the limit of ${maxBytes}`);
+  return bytes;
+}
+
+/** Loads a converted model folder from a URL and verifies the ONNX file against the manifest. */
+export async function fetchConvertedModel(base: string | URL, options: { fetch?: typeof fetch; maxBytes?: number } = {}): Promise<{ onnx: Uint8Array; manifest: ModelManifest }> {
+  const fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const root = String(base).endsWith('/') ? String(base) : `${String(base)}/`;
+  const manifestBytes = await fetchBytes(`${root}manifest.json`, fetchFn, 1024 * 1024);
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(manifestBytes));
+  } catch (e) {
+    throw new ManifestError(`${root}manifest.json: not valid JSON (${(e as Error).message})`);
+  }
+  const manifest = parseManifest(json, `${root}manifest.json`);
+  const onnx = await fetchBytes(`${root}${manifest.onnxFile}`, fetchFn, options.maxBytes ?? DEFAULT_MAX_BYTES);
+  if (onnx.byteLength !== manifest.onnxBytes) {
+    throw new ManifestError(`${root}${manifest.onnxFile}: ${onnx.byteLength} bytes, the manifest says ${manifest.onnxBytes} (incomplete download?)`);
+  }
+  const digest = await sha256Hex(onnx);
+  if (digest !== manifest.sha256) throw new ManifestError(`${root}${manifest.onnxFile}: sha256 does not match the manifest (corrupt file?)`);
+  return { onnx, manifest };
+}
+
+/** A loaded Chronos-2 model. */
+export class Chronos2 {
+  private constructor(
+    private readonly runner: ModelRunner & { dispose?: () => Promise<void> },
+    /** The normalised model configuration. */
+    readonly config: Chronos2Config,
+    /** Name of the model (from the manifest). */
+    readonly name: string,
+    /** Which backend runs it and why. */
+    readonly backend: BackendChoice,
+  ) {}
+
+  /** Loads a model from a URL, converted bytes, or a checkpoint. */
+  static async load(source: ModelSource, options: LoadOptions = {}): Promise<Chronos2> {
+    let onnx: Uint8Array;
+    let manifest: ModelManifest;
+    if (typeof source === 'string' || source instanceof URL) {
+      ({ onnx, manifest } = await fetchConvertedModel(source, options));
+    } else if ('onnx' in source) {
+      ({ onnx, manifest } = source);
+    } else {
+      const converted = await convertCheckpoint({ configText: source.configText, safetensors: source.safetensors }, { name: source.name ?? 'checkpoint' });
+      ({ onnx, manifest } = converted);
+    }
+    const info: ModelInfo = modelInfoFromConfig(manifest.config);
+    if (options.ort) {
+      const runner = await OrtModelRunner.create(options.ort, onnx, info, options.sessionOptions);
+      return new Chronos2(runner, manifest.config, manifest.name, { backend: 'wasm', reason: 'onnxruntime module given by the caller', threads: 1 });
+    }
+    const ort = await import('onnxruntime-web');
+    const { runner, choice } = await createRunner(ort, onnx, info, options.backend ?? 'auto');
+    return new Chronos2(runner, manifest.config, manifest.name, choice);
+  }
+
+  /** Static facts the pipeline uses (context length, patch size, quantiles). */
+  get info(): ModelInfo {
+    return this.runner.info;
+  }
+
+  /** Quantile forecasts at the model's levels, one per task (upstream `Chronos2Pipeline.predict`). */
+  predict(inputs: ForecastInputs, options?: PredictOptions): Promise<QuantileForecast[]> {
+    return predict(this.runner, inputs, options);
+  }
+
+  /** Forecasts at chosen levels plus the mean (upstream `predict_quantiles`). */
+  predictQuantiles(inputs: ForecastInputs, options?: PredictQuantilesOptions): Promise<QuantilesForecast[]> {
+    return predictQuantiles(this.runner, inputs, options);
+  }
+
+  /** Releases the inference session. */
+  async dispose(): Promise<void> {
+    await this.runner.dispose?.();
+  }
+}
