@@ -68,7 +68,7 @@ export function buildBatch(
 ): Batch {
   const members = taskIndices.map((i) => tasks[i]);
   const kept = members.map((task) => Math.min(task.length, options.contextLength));
-  const length = Math.max(...kept);
+  const length = kept.reduce((a, b) => Math.max(a, b), 0);
   if (length === 0) {
     throw new InputShapeError(
       `Tasks ${taskIndices.join(', ')} all have an empty history; give at least one value per series.`,

@@ -177,7 +177,7 @@ function appendPaths(
     const fut = state.future.subarray(row * state.futureWidth, (row + 1) * state.futureWidth);
     for (let t = 0; t < Math.min(width, state.futureWidth); t++) {
       const c = length - width + t;
-      if (false) out[c] = fut[t];
+      if (c >= 0 && !Number.isNaN(fut[t])) out[c] = fut[t];
     }
     future.set(fut.subarray(width), row * futureWidth);
   }

@@ -306,11 +306,11 @@ function parseDict(d: unknown, idx: number, predictionLength: number): ParsedDic
   const targets = seriesRows(target, () => `the target of element at index ${idx}`);
   const historyLength = targets[0].length;
 
-  const past = d.past_covariates ?? {};
+  const past = d.past_covariates === undefined ? {} : d.past_covariates;
   if (!isRecord(past)) {
     throw new InputSchemaError(
       `Found invalid type for past_covariates in element at index ${idx}: expected an object ` +
-        `{name: values}, found ${describe(past)}.`,
+        `{name: values}, found ${describe(past)}. Omit the key or pass {} when there are none.`,
     );
   }
   for (const [name, values] of Object.entries(past)) {
@@ -322,11 +322,11 @@ function parseDict(d: unknown, idx: number, predictionLength: number): ParsedDic
     }
   }
 
-  const future = d.future_covariates ?? {};
+  const future = d.future_covariates === undefined ? {} : d.future_covariates;
   if (!isRecord(future)) {
     throw new InputSchemaError(
       `Found invalid type for future_covariates in element at index ${idx}: expected an object ` +
-        `{name: values}, found ${describe(future)}.`,
+        `{name: values}, found ${describe(future)}. Omit the key or pass {} when there are none.`,
     );
   }
   for (const [name, values] of Object.entries(future)) {

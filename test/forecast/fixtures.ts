@@ -1,7 +1,7 @@
 // Loads the Chronos-2 golden fixture cases (test/fixtures/chronos2) for the forecasting tests: JSON `null`
 // becomes NaN, nested arrays become flat float32, and upstream keyword arguments become pipeline options.
 
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ForecastInputs, ModelInfo, PredictQuantilesOptions } from '../../src/forecast';
@@ -47,14 +47,25 @@ export interface FixtureCase {
   intermediates?: { model_calls?: ModelCall[]; prepared_inputs?: PreparedFixture[] };
 }
 
-/** Static model facts of the fixture models (from their config.json; the dummy model from the README). */
+/**
+ * Folder of a fixture checkpoint: random-small ships with the fixtures; upstream's dummy checkpoint lives in
+ * ../shared (never committed) and may be absent.
+ */
+export function modelDir(model: string): string {
+  if (model === 'random-small') return join(FIXTURE_DIR, 'models', model);
+  if (model === 'dummy') return fileURLToPath(new URL('../../../shared/fixtures/chronos2/models/dummy/', import.meta.url));
+  throw new Error(`unknown fixture model ${model}`);
+}
+
+export function hasModel(model: string): boolean {
+  return existsSync(join(modelDir(model), 'model.safetensors'));
+}
+
+/** Static model facts of a fixture model: from its config.json, or for the dummy model from the README. */
 export function modelInfo(model: string): ModelInfo {
-  const quantiles = [
-    0.01, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9,
-    0.95, 0.99,
-  ];
-  if (model === 'random-small') {
-    const config = JSON.parse(readFileSync(join(FIXTURE_DIR, 'models', model, 'config.json'), 'utf8')) as {
+  const configPath = join(modelDir(model), 'config.json');
+  if (existsSync(configPath)) {
+    const config = JSON.parse(readFileSync(configPath, 'utf8')) as {
       chronos_config: {
         context_length: number;
         output_patch_size: number;
@@ -70,8 +81,12 @@ export function modelInfo(model: string): ModelInfo {
       quantiles: c.quantiles,
     };
   }
-  if (model === 'dummy') return { contextLength: 8192, patchSize: 16, maxOutputPatches: 64, quantiles };
-  throw new Error(`unknown fixture model ${model}`);
+  if (model !== 'dummy') throw new Error(`missing ${configPath}`);
+  const quantiles = [
+    0.01, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9,
+    0.95, 0.99,
+  ];
+  return { contextLength: 8192, patchSize: 16, maxOutputPatches: 64, quantiles };
 }
 
 export function caseNames(): string[] {
