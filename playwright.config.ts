@@ -8,6 +8,8 @@ const executablePath: string | undefined = findChromium();
 if (!executablePath) throw new Error(INSTALL_HINT);
 
 const PORT = 4173;
+/** Point the tests at an already running server (e.g. `npm run dev`) instead of building one. */
+const externalBaseUrl = process.env.E2E_BASE_URL;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -18,7 +20,7 @@ export default defineConfig({
   retries: 0,
   reporter: [['list']],
   use: {
-    baseURL: `http://127.0.0.1:${PORT}`,
+    baseURL: externalBaseUrl ?? `http://127.0.0.1:${PORT}`,
     launchOptions: {
       executablePath,
       args: [
@@ -33,10 +35,12 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: `npx vite build --logLevel warn && npx vite preview --port ${PORT} --strictPort`,
-    url: `http://127.0.0.1:${PORT}/`,
-    reuseExistingServer: !process.env.CI,
-    timeout: 180_000,
-  },
+  webServer: externalBaseUrl
+    ? undefined
+    : {
+        command: `npx vite build --logLevel warn && npx vite preview --port ${PORT} --strictPort`,
+        url: `http://127.0.0.1:${PORT}/`,
+        reuseExistingServer: !process.env.CI,
+        timeout: 180_000,
+      },
 });

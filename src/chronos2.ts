@@ -1,6 +1,7 @@
 // The library's front door: `const model = await Chronos2.load(source, { backend }); await model.predict(...)`.
 // It ties together loading (a converted model by URL or bytes, or a raw checkpoint converted on the fly),
 // backend selection and the forecasting pipeline. Browser and Node alike (no DOM, no Node-only APIs).
+import * as ortWeb from 'onnxruntime-web';
 import type * as OrtWeb from 'onnxruntime-web';
 import { convertCheckpoint } from './model/convert';
 import { parseManifest, sha256Hex, ManifestError, type ModelManifest } from './model/manifest';
@@ -32,7 +33,7 @@ export type ModelSource =
 export interface LoadOptions {
   /** Execution backend in browsers; ignored when `ort` is onnxruntime-node. Default `auto`. */
   backend?: BackendPreference;
-  /** The onnxruntime module; default: onnxruntime-web, imported on demand. */
+  /** The onnxruntime module; default: onnxruntime-web. */
   ort?: OrtModule;
   /** Session options when `ort` is given explicitly. */
   sessionOptions?: OrtWeb.InferenceSession.SessionOptions;
@@ -104,8 +105,7 @@ export class Chronos2 {
       const runner = await OrtModelRunner.create(options.ort, onnx, info, options.sessionOptions);
       return new Chronos2(runner, manifest.config, manifest.name, { backend: 'wasm', reason: 'onnxruntime module given by the caller', threads: 1 });
     }
-    const ort = await import('onnxruntime-web');
-    const { runner, choice } = await createRunner(ort, onnx, info, options.backend ?? 'auto');
+    const { runner, choice } = await createRunner(ortWeb, onnx, info, options.backend ?? 'auto');
     return new Chronos2(runner, manifest.config, manifest.name, choice);
   }
 
