@@ -5,20 +5,22 @@ import * as path from 'node:path';
 import { convertCheckpointDir } from '../node/model-files';
 import { runCli } from './run-cli';
 
-const USAGE = 'usage: npm run convert -- <checkpoint-dir> <out-dir> [--name NAME]';
+const USAGE = 'usage: npm run convert -- <checkpoint-dir> <out-dir> [--name NAME] [--plain-ops]';
 
 runCli(async (args) => {
   const positional: string[] = [];
   let name: string | undefined;
+  let fused = true;
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--name') name = args[++i];
+    else if (args[i] === '--plain-ops') fused = false;
     else if (args[i] === '--help' || args[i] === '-h') return void console.log(USAGE);
     else positional.push(args[i]);
   }
   if (positional.length !== 2 || name === '') throw new Error(USAGE);
   const [checkpointDir, outDir] = positional;
   const t0 = performance.now();
-  const converted = await convertCheckpointDir(checkpointDir, name);
+  const converted = await convertCheckpointDir(checkpointDir, name, { fused });
   const seconds = (performance.now() - t0) / 1000;
   await fs.mkdir(outDir, { recursive: true });
   await fs.writeFile(path.join(outDir, converted.manifest.onnxFile), converted.onnx);

@@ -21,6 +21,8 @@ export interface ConvertOptions {
   name: string;
   /** Where the checkpoint came from (path or repo id), recorded in the manifest. */
   source?: string;
+  /** Use onnxruntime's fused kernels (default true); false emits standard ONNX ops only. */
+  fused?: boolean;
 }
 
 /** A converted model. */
@@ -39,6 +41,7 @@ export async function convertCheckpoint(files: CheckpointFiles, options: Convert
   const weights = SafetensorsFile.parse(files.safetensors, 'model.safetensors');
   validateCheckpointTensors(config, weights.tensors, 'model.safetensors');
   const graph = buildChronos2Graph(config, (name) => weights.getFloat32(name), {
+    fused: options.fused,
     metadata: { name: options.name, ...(options.source ? { source: options.source } : {}) },
   });
   const manifest: ModelManifest = {

@@ -22,10 +22,14 @@ async function readBounded(file: string, limit: number): Promise<Uint8Array> {
 }
 
 /** Reads and converts a checkpoint folder (`config.json` + `model.safetensors`). */
-export async function convertCheckpointDir(dir: string, name = path.basename(path.resolve(dir))): Promise<ConvertedModel> {
+export async function convertCheckpointDir(
+  dir: string,
+  name = path.basename(path.resolve(dir)),
+  options: { fused?: boolean } = {},
+): Promise<ConvertedModel> {
   const configBytes = await readBounded(path.join(dir, 'config.json'), MAX_CONFIG_BYTES);
   const safetensors = await readBounded(path.join(dir, 'model.safetensors'), MAX_MODEL_FILE_BYTES);
-  return convertCheckpoint({ configText: new TextDecoder().decode(configBytes), safetensors }, { name, source: path.resolve(dir) });
+  return convertCheckpoint({ configText: new TextDecoder().decode(configBytes), safetensors }, { name, source: path.resolve(dir), fused: options.fused });
 }
 
 /** Reads a converted model folder (`manifest.json` + the ONNX file it names) and checks its hash. */

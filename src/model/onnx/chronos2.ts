@@ -14,6 +14,12 @@ export type WeightSource = (name: string) => Float32Array;
 export interface Chronos2GraphOptions {
   /** Free-form strings stored in the model's metadata_props. */
   metadata?: Record<string, string>;
+  /**
+   * Use onnxruntime's fused operators (SimplifiedLayerNormalization, com.microsoft
+   * SkipSimplifiedLayerNormalization, RotaryEmbedding and MultiHeadAttention) instead of plain ONNX ops.
+   * Same numbers, far fewer kernels. Default true; false gives a graph of standard opset-17 ops only.
+   */
+  fused?: boolean;
 }
 
 /** The result of building a graph. */
@@ -83,6 +89,7 @@ class Chronos2GraphWriter {
     private readonly g: GraphBuilder,
     private readonly cfg: Chronos2Config,
     private readonly weights: WeightSource,
+    private readonly fused: boolean,
   ) {
     this.op = new Ops(g);
   }
@@ -198,6 +205,137 @@ class Chronos2GraphWriter {
     const [a, b] = op.split(x, [half, half], -1);
     const rotated = op.concat([op.neg(b), a], -1);
     return op.add(op.mul(x, rope.cos), op.mul(rotated, rope.sin));
+  }
+
+  /** Fused T5 RMS norm (onnxruntime's SimplifiedLayerNormalization, computed in float32). */
+  private rmsNormFused(x: Value, weightName: string): Value {
+    return this.g.scope(weightName.replace(/\.weight$/, ''), () =>
+      this.g.node('SimplifiedLayerNormalization', [x, this.param(weightName, [this.cfg.dModel])], {
+        axis: -1,
+        epsilon: this.cfg.layerNormEpsilon,
+        stash_type: 1,
+      }),
+    );
+  }
+
+  /** residual + x, and the RMS norm of that sum with `weightName`: [normed, sum]. */
+  private skipRmsNormFused(residual: Value, x: Value, weightName: string): [Value, Value] {
+    return this.g.scope(weightName.replace(/\.weight$/, ''), () => {
+      const [normed, , , sum] = this.g.nodeOptionalOutputs(
+        'SkipSimplifiedLayerNormalization',
+        [residual, x, this.param(weightName, [this.cfg.dModel])],
+        [true, false, false, true],
+        { epsilon: this.cfg.layerNormEpsilon },
+        'com.microsoft',
+      );
+      return [normed, sum];
+    });
+  }
+
+  /**
+   * Fused multi-head attention over the middle axis of `x` [A, L, D] with an additive bias
+   * [A, H, L, L]. NOTE: scale 1.0 — Chronos-2 scores are unscaled.
+   */
+  private attentionFused(x: Value, prefix: string, bias: Value, rope?: { cos: Value; sin: Value; positions: Value }): Value {
+    const { dModel: D, numHeads: H, dKv: K } = this.cfg;
+    const inner = H * K;
+    return this.g.scope(prefix, () => {
+      let q = this.linear(x, `${prefix}.q`, D, inner, false);
+      let k = this.linear(x, `${prefix}.k`, D, inner, false);
+      const v = this.linear(x, `${prefix}.v`, D, inner, false);
+      if (rope) {
+        const rotate = (t: Value) =>
+          this.g.node('RotaryEmbedding', [t, rope.positions, rope.cos, rope.sin], { interleaved: 0, num_heads: H }, 'com.microsoft');
+        q = rotate(q);
+        k = rotate(k);
+      }
+      const ctx = this.g.node('MultiHeadAttention', [q, k, v, '', '', bias], { num_heads: H, scale: { float: 1 } }, 'com.microsoft');
+      return this.linear(ctx, `${prefix}.o`, inner, D, false);
+    });
+  }
+
+  /** The encoder with plain ONNX ops: a line-by-line mirror of upstream's blocks. */
+  private encoderReference(input: Value, masks: { timeMask: Value; groupMask: Value }, tables: { cos: Float32Array; sin: Float32Array; maxPositions: number }): Value {
+    const { g, op, cfg } = this;
+    const D = cfg.dModel;
+    let hidden = input;
+    const rope = g.scope('rope', () => {
+      const S = op.dim(hidden, 1);
+      const cos = op.slice(op.floats(tables.cos, [tables.maxPositions, cfg.dKv]), op.ints([0]), S, [0]);
+      const sin = op.slice(op.floats(tables.sin, [tables.maxPositions, cfg.dKv]), op.ints([0]), S, [0]);
+      return { cos, sin };
+    });
+    for (let i = 0; i < cfg.numLayers; i++) {
+      const block = `encoder.block.${i}`;
+      g.scope(block, () => {
+        // a. time self-attention with RoPE
+        const t = `${block}.layer.0`;
+        const tNorm = this.rmsNorm(hidden, `${t}.layer_norm.weight`);
+        hidden = op.add(hidden, this.attention(tNorm, `${t}.self_attention`, masks.timeMask, rope));
+        // b. group self-attention across rows at each position (no RoPE)
+        const gname = `${block}.layer.1`;
+        const byTime = op.transpose(hidden, [1, 0, 2]); // [S,B,D]
+        const gNorm = this.rmsNorm(byTime, `${gname}.layer_norm.weight`);
+        const grouped = op.add(byTime, this.attention(gNorm, `${gname}.self_attention`, masks.groupMask));
+        hidden = op.transpose(grouped, [1, 0, 2]);
+        // c. feed-forward
+        const f = `${block}.layer.2`;
+        const fNorm = this.rmsNorm(hidden, `${f}.layer_norm.weight`);
+        const up = this.activation(this.linear(fNorm, `${f}.mlp.wi`, D, cfg.dFf, false), cfg.denseActFn);
+        hidden = op.add(hidden, this.linear(up, `${f}.mlp.wo`, cfg.dFf, D, false));
+      });
+    }
+    return this.rmsNorm(hidden, 'encoder.final_layer_norm.weight');
+  }
+
+  /**
+   * The encoder with onnxruntime's fused kernels. Each residual add is fused with the RMS norm that
+   * follows it (the norm of block i+1's first layer, or the final norm); RMS norm is per token, so the
+   * group-attention norm can run before the [B,S] → [S,B] transpose.
+   */
+  private encoderFused(input: Value, masks: { timeMask: Value; groupMask: Value }, tables: { cos: Float32Array; sin: Float32Array; maxPositions: number }): Value {
+    const { g, op, cfg } = this;
+    const D = cfg.dModel;
+    const half = cfg.dKv / 2;
+    const rope = g.scope('rope', () => {
+      const cosHalf = new Float32Array(tables.maxPositions * half);
+      const sinHalf = new Float32Array(tables.maxPositions * half);
+      for (let p = 0; p < tables.maxPositions; p++) {
+        cosHalf.set(tables.cos.subarray(p * cfg.dKv, p * cfg.dKv + half), p * half);
+        sinHalf.set(tables.sin.subarray(p * cfg.dKv, p * cfg.dKv + half), p * half);
+      }
+      return {
+        cos: op.floats(cosHalf, [tables.maxPositions, half]),
+        sin: op.floats(sinHalf, [tables.maxPositions, half]),
+        positions: op.ints([0]),
+      };
+    });
+    // NOTE: the WebGPU MultiHeadAttention kernel accepts only a full [A, H, L, L] bias, so both masks are
+    // expanded once here (the same size as one layer's attention scores) and shared by all layers.
+    const [timeBias, groupBias] = g.scope('masks', () => {
+      const S = op.dim(input, 1);
+      const heads = op.ints([cfg.numHeads]);
+      const time = op.expand(masks.timeMask, op.concat([op.ints([1]), heads, S, op.ints([1])], 0));
+      const group = op.expand(masks.groupMask, op.concat([op.ints([1]), heads, op.ints([1, 1])], 0));
+      return [time, group];
+    });
+    let residual = input;
+    let normed = this.rmsNormFused(input, 'encoder.block.0.layer.0.layer_norm.weight');
+    for (let i = 0; i < cfg.numLayers; i++) {
+      const block = `encoder.block.${i}`;
+      g.scope(block, () => {
+        const attn = this.attentionFused(normed, `${block}.layer.0.self_attention`, timeBias, rope);
+        [normed, residual] = this.skipRmsNormFused(residual, attn, `${block}.layer.1.layer_norm.weight`);
+        const grouped = this.attentionFused(op.transpose(normed, [1, 0, 2]), `${block}.layer.1.self_attention`, groupBias);
+        [normed, residual] = this.skipRmsNormFused(residual, op.transpose(grouped, [1, 0, 2]), `${block}.layer.2.layer_norm.weight`);
+        const f = `${block}.layer.2`;
+        const up = this.activation(this.linear(normed, `${f}.mlp.wi`, D, cfg.dFf, false), cfg.denseActFn);
+        const ff = this.linear(up, `${f}.mlp.wo`, cfg.dFf, D, false);
+        const next = i + 1 < cfg.numLayers ? `encoder.block.${i + 1}.layer.0.layer_norm.weight` : 'encoder.final_layer_norm.weight';
+        [normed, residual] = this.skipRmsNormFused(residual, ff, next);
+      });
+    }
+    return normed;
   }
 
   /** Writes the whole forward pass. */
@@ -318,38 +456,10 @@ class Chronos2GraphWriter {
       return { timeMask, groupMask };
     });
 
-    // RoPE tables for positions 0..S−1, sliced from a table sized for the largest possible S.
-    const rope = g.scope('rope', () => {
-      const maxPositions = Math.ceil(cfg.contextLength / P) + 1 + cfg.maxOutputPatches;
-      const tables = ropeTables(cfg, maxPositions);
-      const S = op.dim(hidden, 1);
-      const cos = op.slice(op.floats(tables.cos, [maxPositions, cfg.dKv]), op.ints([0]), S, [0]);
-      const sin = op.slice(op.floats(tables.sin, [maxPositions, cfg.dKv]), op.ints([0]), S, [0]);
-      return { cos, sin };
-    });
-
-    // 7. Encoder blocks.
-    for (let i = 0; i < cfg.numLayers; i++) {
-      const block = `encoder.block.${i}`;
-      g.scope(block, () => {
-        // a. time self-attention with RoPE
-        const t = `${block}.layer.0`;
-        const tNorm = this.rmsNorm(hidden, `${t}.layer_norm.weight`);
-        hidden = op.add(hidden, this.attention(tNorm, `${t}.self_attention`, masks.timeMask, rope));
-        // b. group self-attention across rows at each position (no RoPE)
-        const gname = `${block}.layer.1`;
-        const byTime = op.transpose(hidden, [1, 0, 2]); // [S,B,D]
-        const gNorm = this.rmsNorm(byTime, `${gname}.layer_norm.weight`);
-        const grouped = op.add(byTime, this.attention(gNorm, `${gname}.self_attention`, masks.groupMask));
-        hidden = op.transpose(grouped, [1, 0, 2]);
-        // c. feed-forward
-        const f = `${block}.layer.2`;
-        const fNorm = this.rmsNorm(hidden, `${f}.layer_norm.weight`);
-        const up = this.activation(this.linear(fNorm, `${f}.mlp.wi`, D, cfg.dFf, false), cfg.denseActFn);
-        hidden = op.add(hidden, this.linear(up, `${f}.mlp.wo`, cfg.dFf, D, false));
-      });
-    }
-    hidden = this.rmsNorm(hidden, 'encoder.final_layer_norm.weight');
+    // 7. Encoder blocks, RoPE over positions 0..S−1 (tables sized for the largest possible S).
+    const maxPositions = Math.ceil(cfg.contextLength / P) + 1 + cfg.maxOutputPatches;
+    const tables = { ...ropeTables(cfg, maxPositions), maxPositions };
+    hidden = this.fused ? this.encoderFused(hidden, masks, tables) : this.encoderReference(hidden, masks, tables);
 
     // 8. The last n tokens → output_patch_embedding → [B, Q, n·P].
     const forecastTokens = op.slice(hidden, op.neg(future.numOutputPatches), op.openEnd, [1]);
@@ -377,12 +487,14 @@ class Chronos2GraphWriter {
 export function buildChronos2Graph(config: Chronos2Config, weights: WeightSource, options: Chronos2GraphOptions = {}): Chronos2Graph {
   if (config.dKv % 2 !== 0) throw new Error(`d_kv (${config.dKv}) must be even for rotary position embeddings`);
   const g = new GraphBuilder('chronos2');
-  new Chronos2GraphWriter(g, config, weights).build();
+  const fused = options.fused ?? true;
+  new Chronos2GraphWriter(g, config, weights, fused).build();
   const bytes = g.toModelBytes({
     opset: OPSET,
+    msOpset: fused ? 1 : undefined,
     producer: 'chronos-web',
     docString: 'Chronos-2 forward pass (context, group_ids, future_covariates) -> (quantile_preds, loc, scale)',
-    metadata: { quantiles: JSON.stringify(config.quantiles), patch_size: String(config.patchSize), ...options.metadata },
+    metadata: { quantiles: JSON.stringify(config.quantiles), patch_size: String(config.patchSize), fused: String(fused), ...options.metadata },
   });
   return { bytes, parameterCount: g.parameters };
 }

@@ -12,7 +12,7 @@ export type AttrValue = number | string | number[] | { float: number } | { float
 /** Data accepted for initializers. */
 export type InitData = Float32Array | BigInt64Array | Uint16Array;
 
-const FLOAT_ATTRS = new Set(['alpha', 'beta', 'epsilon', 'value_float', 'gamma']);
+const FLOAT_ATTRS = new Set(['alpha', 'beta', 'epsilon', 'value_float', 'gamma', 'scale', 'mask_filter_value']);
 
 function toAttribute(name: string, value: AttrValue): IAttributeProto {
   const T = onnx.AttributeProto.AttributeType;
@@ -124,6 +124,28 @@ export class GraphBuilder {
       name,
       input: inputs,
       output: outputs,
+      attribute: Object.entries(attrs).map(([k, v]) => toAttribute(k, v)),
+    });
+    return outputs;
+  }
+
+  /**
+   * Adds a node whose outputs are optional: `wanted[i]` false leaves output i unnamed (''), as ONNX
+   * allows for optional outputs. Returns the names, '' for skipped ones.
+   */
+  nodeOptionalOutputs(opType: string, inputs: string[], wanted: boolean[], attrs: Record<string, AttrValue> = {}, domain = ''): string[] {
+    const name = this.uniqueName(opType);
+    const outputs = wanted.map((w, i) => (w ? `${name}:${i}` : ''));
+    for (const o of outputs) if (o) this.usedNames.add(o);
+    // Trailing unnamed outputs can simply be dropped.
+    let last = outputs.length;
+    while (last > 0 && outputs[last - 1] === '') last--;
+    this.nodes.push({
+      opType,
+      domain,
+      name,
+      input: inputs,
+      output: outputs.slice(0, last),
       attribute: Object.entries(attrs).map(([k, v]) => toAttribute(k, v)),
     });
     return outputs;
