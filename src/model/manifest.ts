@@ -1,5 +1,6 @@
 // The manifest written next to a converted `model.onnx`: what the app and the runtime need to know
 // about a model without parsing the graph (config summary, quantiles, sizes, integrity hash).
+import { createSHA256 } from 'hash-wasm';
 import type { Chronos2Config } from './config';
 
 /** Current manifest format version. */
@@ -48,8 +49,19 @@ export function parseManifest(json: unknown, source = 'manifest.json'): ModelMan
   return m as unknown as ModelManifest;
 }
 
-/** Hex sha256 of bytes (WebCrypto: browsers and Node 20). */
+/**
+ * Hex sha256 of bytes, hashed incrementally in 16 MiB slices.
+ * NOTE: not WebCrypto: `crypto.subtle.digest` copies its whole input first, which for a 480 MB model
+ * is another 480 MB at the peak of conversion.
+ */
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await globalThis.crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+  const hash = await createSHA256();
+  hash.init();
+  const slice = 16 * 1024 * 1024;
+  for (let offset = 0; offset < bytes.byteLength; offset += slice) {
+    hash.update(bytes.subarray(offset, Math.min(offset + slice, bytes.byteLength)));
+    // Yield between slices so a worker stays responsive to cancel messages.
+    if (offset + slice < bytes.byteLength) await Promise.resolve();
+  }
+  return hash.digest('hex');
 }

@@ -96,14 +96,14 @@ class Chronos2GraphWriter {
 
   /** A checkpoint weight stored as-is. */
   private param(name: string, dims: number[]): Value {
-    const data = this.weights(name);
-    return this.g.weight(name, data, dims);
+    return this.g.weight(name, dims, () => this.weights(name));
   }
 
   /** A linear layer's weight [out, in] stored transposed to [in, out] for MatMul. */
   private linearWeight(name: string, outDim: number, inDim: number): Value {
-    const data = transpose2d(this.weights(name), outDim, inDim);
-    return this.g.weight(name, data, [inDim, outDim], 'stored transposed: [in_features, out_features]');
+    return this.g.weight(name, [inDim, outDim], () => transpose2d(this.weights(name), outDim, inDim), {
+      docString: 'stored transposed: [in_features, out_features]',
+    });
   }
 
   private linear(x: Value, prefix: string, inDim: number, outDim: number, bias: boolean): Value {

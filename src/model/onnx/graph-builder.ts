@@ -38,10 +38,49 @@ function elemTypeOf(data: InitData): DataTypeCode {
   return DataType.FLOAT16;
 }
 
+/**
+ * A weight whose bytes are produced only while the model is serialised, straight into the output
+ * buffer: the converter never holds a second full copy of the weights (peak memory ≈ checkpoint +
+ * ONNX file).
+ */
+interface LazyWeight {
+  name: string;
+  dims: number[];
+  dataType: DataTypeCode;
+  byteLength: number;
+  docString: string;
+  /** Returns the tensor's data; called exactly once, during {@link GraphBuilder.toModelBytes}. */
+  produce: () => InitData;
+}
+
+/** Protobuf wire helpers for the hand-written outer layers of the model (see toModelBytes). */
+function varintSize(value: number): number {
+  let size = 1;
+  while (value >= 128) {
+    value = Math.floor(value / 128);
+    size++;
+  }
+  return size;
+}
+function writeVarint(out: Uint8Array, offset: number, value: number): number {
+  while (value >= 128) {
+    out[offset++] = (value % 128) | 128;
+    value = Math.floor(value / 128);
+  }
+  out[offset++] = value;
+  return offset;
+}
+/** Tag byte of a length-delimited field (all field numbers used here are < 16). */
+const lenTag = (field: number): number => (field << 3) | 2;
+const GRAPH_FIELD_IN_MODEL = 7;
+const INITIALIZER_FIELD_IN_GRAPH = 5;
+const RAW_DATA_FIELD_IN_TENSOR = 9;
+
 /** Builds one ONNX graph: inputs, outputs, initializers and nodes with unique, scoped names. */
 export class GraphBuilder {
   private readonly nodes: INodeProto[] = [];
   private readonly initializers: ITensorProto[] = [];
+  private readonly lazyWeights: LazyWeight[] = [];
   private readonly inputs: IValueInfoProto[] = [];
   private readonly outputs: IValueInfoProto[] = [];
   private readonly usedNames = new Set<string>();
@@ -87,13 +126,16 @@ export class GraphBuilder {
 
   /**
    * Adds a weight initializer under an exact name (a checkpoint parameter name), counting its
-   * elements as model parameters.
+   * elements as model parameters. `produce` is called once, while serialising.
    */
-  weight(name: string, data: InitData, dims: number[], docString?: string): string {
+  weight(name: string, dims: number[], produce: () => InitData, options: { docString?: string; dataType?: DataTypeCode } = {}): string {
     if (this.usedNames.has(name)) throw new Error(`duplicate initializer name ${name}`);
     this.usedNames.add(name);
-    this.initializers.push({ name, dims, dataType: elemTypeOf(data), rawData: bytesOf(data), docString: docString ?? '' });
-    this.parameterCount += data.length;
+    const count = dims.reduce((a, b) => a * b, 1);
+    const dataType = options.dataType ?? DataType.FLOAT;
+    const bytesPerElement = dataType === DataType.FLOAT16 ? 2 : dataType === DataType.INT64 ? 8 : 4;
+    this.lazyWeights.push({ name, dims, dataType, byteLength: count * bytesPerElement, docString: options.docString ?? '', produce });
+    this.parameterCount += count;
     return name;
   }
 
@@ -156,26 +198,61 @@ export class GraphBuilder {
     return this.parameterCount;
   }
 
-  /** Serialises the graph into ModelProto bytes. */
+  /**
+   * Serialises the graph into ModelProto bytes. The model and graph messages without the weights are
+   * encoded by protobufjs; each weight's TensorProto is appended to the graph by hand (repeated fields
+   * may appear anywhere in a message), its raw_data written directly into the one output buffer.
+   */
   toModelBytes(options: { opset: number; producer: string; docString?: string; metadata?: Record<string, string>; msOpset?: number }): Uint8Array {
     const opsetImport: IOperatorSetIdProto[] = [{ domain: '', version: options.opset }];
     if (options.msOpset) opsetImport.push({ domain: 'com.microsoft', version: options.msOpset });
-    const model = onnx.ModelProto.create({
+    const graphBase = onnx.GraphProto.encode({
+      name: this.graphName,
+      node: this.nodes,
+      initializer: this.initializers,
+      input: this.inputs,
+      output: this.outputs,
+    }).finish();
+    const modelBase = onnx.ModelProto.encode({
       irVersion: 8,
       producerName: options.producer,
       producerVersion: '1',
       docString: options.docString ?? '',
       opsetImport,
       metadataProps: Object.entries(options.metadata ?? {}).map(([key, value]) => ({ key, value })),
-      graph: {
-        name: this.graphName,
-        node: this.nodes,
-        initializer: this.initializers,
-        input: this.inputs,
-        output: this.outputs,
-      },
+    }).finish();
+
+    // TensorProto of each weight without raw_data, then raw_data's tag + length + bytes.
+    const headers = this.lazyWeights.map((w) =>
+      onnx.TensorProto.encode({ name: w.name, dims: w.dims, dataType: w.dataType, docString: w.docString }).finish(),
+    );
+    const tensorSizes = this.lazyWeights.map((w, i) => headers[i].length + 1 + varintSize(w.byteLength) + w.byteLength);
+    let graphSize = graphBase.length;
+    for (const size of tensorSizes) graphSize += 1 + varintSize(size) + size;
+    const total = modelBase.length + 1 + varintSize(graphSize) + graphSize;
+    if (total > 2 ** 31 - 1) throw new Error(`the ONNX model would be ${total} bytes; protobuf files are limited to 2 GiB`);
+
+    const out = new Uint8Array(total);
+    out.set(modelBase, 0);
+    let at = modelBase.length;
+    out[at++] = lenTag(GRAPH_FIELD_IN_MODEL);
+    at = writeVarint(out, at, graphSize);
+    out.set(graphBase, at);
+    at += graphBase.length;
+    this.lazyWeights.forEach((w, i) => {
+      out[at++] = lenTag(INITIALIZER_FIELD_IN_GRAPH);
+      at = writeVarint(out, at, tensorSizes[i]);
+      out.set(headers[i], at);
+      at += headers[i].length;
+      out[at++] = lenTag(RAW_DATA_FIELD_IN_TENSOR);
+      at = writeVarint(out, at, w.byteLength);
+      const data = w.produce();
+      if (data.byteLength !== w.byteLength) throw new Error(`weight ${w.name}: ${data.byteLength} bytes, expected ${w.byteLength}`);
+      out.set(bytesOf(data), at);
+      at += w.byteLength;
     });
-    return onnx.ModelProto.encode(model).finish();
+    if (at !== total) throw new Error(`internal error: wrote ${at} of ${total} model bytes`);
+    return out;
   }
 
   private uniqueNameGlobal(base: string): string {
