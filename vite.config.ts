@@ -23,6 +23,8 @@ function ortRuntimeFiles(): Plugin {
     const url = req.url?.split('?')[0] ?? '';
     const name = url.startsWith('/ort/') ? url.slice('/ort/'.length) : '';
     if (!ORT_FILES.includes(name)) return next();
+    // NOTE: the page is cross-origin isolated, so ORT's thread workers load only with these headers.
+    for (const [key, value] of Object.entries(isolationHeaders)) res.setHeader(key, value);
     res.setHeader('Content-Type', name.endsWith('.wasm') ? 'application/wasm' : 'text/javascript');
     createReadStream(path.join(ORT_DIST, name)).pipe(res);
   };
@@ -52,6 +54,7 @@ export default defineConfig({
       input: {
         main: fileURLToPath(new URL('./index.html', import.meta.url)),
         selfcheck: fileURLToPath(new URL('./selfcheck.html', import.meta.url)),
+        bench: fileURLToPath(new URL('./bench.html', import.meta.url)),
       },
     },
   },

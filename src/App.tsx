@@ -1,0 +1,86 @@
+// The page layout: header, a side panel for data and settings, the chart and metrics, and a status bar. Files
+// dropped anywhere on the page are loaded.
+import { useEffect, type ReactElement } from 'react';
+import { loadFile, setDragActive } from './state/actions';
+import { useAppStore } from './state/store';
+import { ChartPanel } from './ui/components/ChartPanel';
+import { ColumnRoles } from './ui/components/ColumnRoles';
+import { DataPanel } from './ui/components/DataPanel';
+import { ErrorAlert } from './ui/components/ErrorAlert';
+import { ForecastControls } from './ui/components/ForecastControls';
+import { Header } from './ui/components/Header';
+import { MetricsPanel } from './ui/components/MetricsPanel';
+import { StatusBar } from './ui/components/StatusBar';
+import { TablePreview } from './ui/components/TablePreview';
+import { Warnings } from './ui/components/Warnings';
+
+function hasFiles(event: DragEvent): boolean {
+  return event.dataTransfer?.types.includes('Files') ?? false;
+}
+
+/** Loads a file dropped anywhere on the window; shows a drop hint while one is dragged over it. */
+function useFileDrop(): void {
+  useEffect(() => {
+    let depth = 0;
+    const enter = (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      depth++;
+      setDragActive(true);
+    };
+    const over = (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
+    };
+    const leave = (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      depth = Math.max(0, depth - 1);
+      if (depth === 0) setDragActive(false);
+    };
+    const drop = (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      depth = 0;
+      setDragActive(false);
+      const file = e.dataTransfer?.files[0];
+      if (file) void loadFile(file, file.name);
+    };
+    window.addEventListener('dragenter', enter);
+    window.addEventListener('dragover', over);
+    window.addEventListener('dragleave', leave);
+    window.addEventListener('drop', drop);
+    return () => {
+      window.removeEventListener('dragenter', enter);
+      window.removeEventListener('dragover', over);
+      window.removeEventListener('dragleave', leave);
+      window.removeEventListener('drop', drop);
+    };
+  }, []);
+}
+
+/** The whole app. */
+export function App(): ReactElement {
+  const dragActive = useAppStore((s) => s.dragActive);
+  useFileDrop();
+  return (
+    <div className={`app${dragActive ? ' app--dragging' : ''}`}>
+      <Header />
+      <main className="app-body">
+        <div className="side-panel">
+          <DataPanel />
+          <ForecastControls />
+          <ColumnRoles />
+        </div>
+        <div className="main-panel">
+          <ErrorAlert />
+          <Warnings />
+          <ChartPanel />
+          <MetricsPanel />
+          <TablePreview />
+        </div>
+      </main>
+      <StatusBar />
+    </div>
+  );
+}

@@ -1,0 +1,327 @@
+// Every state change of the app, as plain module-level functions over the store: loading the model, reading a
+// file, choosing column roles, changing forecast settings, and scheduling model runs. Components call these;
+// the engine client's callbacks call them too, without hooks.
+import { CsvParseError } from '../data/errors';
+import type { ParsedTable } from '../data/csv';
+import { buildSeries, describeTable, detectSchema, type SeriesSelection } from '../data/table';
+import type { BackendPreference } from '../runtime/backend';
+import type { WorkerClientEvent } from '../worker/client';
+import { getEngine, onEngineEvent } from './engine';
+import { buildTasks } from './dataset';
+import { describeError } from './errors';
+import { clampHorizon, defaultHorizon } from './horizon';
+import { requestForecast, resetForecasts } from './forecast-runner';
+import { useAppStore } from './store';
+import type { AppError, HistoryWindow } from './slices/ui-slice';
+
+const get = useAppStore.getState;
+const set = useAppStore.setState;
+
+/** Name of the bundled default model: a folder under `public/models/` (manifest.json + model.onnx). */
+export const DEFAULT_MODEL = 'random-small';
+/** The demo dataset shipped with the app. */
+export const EXAMPLE_CSV_PATH = 'airline-passengers.csv';
+
+// ---------------------------------------------------------------------------------------------------------
+// Errors
+
+/** Shows an error in the alert banner. */
+export function showError(error: AppError): void {
+  set({ error });
+}
+
+/** Hides the alert banner. */
+export function clearError(): void {
+  set({ error: null });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Model
+
+let loadToken = 0;
+
+function absoluteUrl(path: string): string {
+  return new URL(`${import.meta.env.BASE_URL}${path}`, window.location.origin).href;
+}
+
+/** The model folder to load: `?model=<name>` picks another folder under models/ (same origin only). */
+function modelPath(): string {
+  const requested = new URLSearchParams(window.location.search).get('model');
+  const name = requested !== null && /^[\w.-]+$/.test(requested) && !requested.startsWith('.') ? requested : DEFAULT_MODEL;
+  return `models/${name}/`;
+}
+
+/** Loads the model on the given backend; on success, forecasts the current data again. */
+export async function loadModel(preference: BackendPreference = get().backendPreference): Promise<void> {
+  const token = ++loadToken;
+  set({ modelPhase: { phase: 'loading', step: 'Starting the worker' } });
+  try {
+    const status = await getEngine().loadModel({ kind: 'url', url: absoluteUrl(modelPath()) }, preference, {
+      onProgress: (p) => {
+        if (token !== loadToken) return;
+        switch (p.phase) {
+          case 'download':
+            set({ modelPhase: { phase: 'loading', step: `Downloading ${p.file}`, loaded: p.loaded, total: p.total } });
+            return;
+          case 'convert':
+          case 'session':
+          case 'warmup':
+            set({ modelPhase: { phase: 'loading', step: p.message } });
+            return;
+          case 'inference':
+            return;
+        }
+      },
+    });
+    if (token !== loadToken) return;
+    set((s) => ({ model: status, modelPhase: { phase: 'ready' }, modelVersion: s.modelVersion + 1 }));
+    set((s) => ({ horizon: clampHorizon(s, s.horizon) }));
+    requestForecast({ immediate: true });
+  } catch (e) {
+    if (token !== loadToken) return;
+    const error = describeError(e, 'model');
+    set({ model: null, modelPhase: { phase: 'error', message: error.message } });
+    showError(error);
+  }
+}
+
+/** Switches the backend (Auto / WebGPU / WASM), records it in the URL and reloads the model on it. */
+export function setBackendPreference(preference: BackendPreference): void {
+  set({ backendPreference: preference });
+  const url = new URL(window.location.href);
+  if (preference === 'auto') url.searchParams.delete('backend');
+  else url.searchParams.set('backend', preference);
+  window.history.replaceState(null, '', url);
+  void loadModel(preference);
+}
+
+function onWorkerEvent(event: WorkerClientEvent): void {
+  switch (event.type) {
+    case 'worker-restarted':
+      set({ modelPhase: { phase: 'loading', step: 'The worker stopped; restarting it' } });
+      return;
+    case 'model-reloaded':
+      set((s) => ({ model: event.status, modelPhase: { phase: 'ready' }, modelVersion: s.modelVersion + 1 }));
+      requestForecast({ immediate: true });
+      return;
+    case 'model-reload-failed':
+    case 'worker-failed': {
+      const message = event.type === 'worker-failed' ? event.reason : event.error.message;
+      set({ modelPhase: { phase: 'error', message } });
+      showError({
+        title: 'The forecasting worker stopped',
+        message: `${message} Reload the page, or choose WASM in Backend.`,
+      });
+      return;
+    }
+  }
+}
+
+/** Starts the app: reads `?backend=` (and `?model=`) from the URL and loads the model. */
+export function initApp(): void {
+  onEngineEvent(onWorkerEvent);
+  const requested = new URLSearchParams(window.location.search).get('backend');
+  const preference: BackendPreference = requested === 'wasm' || requested === 'webgpu' ? requested : 'auto';
+  set({ backendPreference: preference });
+  void loadModel(preference);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Data
+
+let parseController: AbortController | null = null;
+
+/** Options applied after a table is loaded. */
+interface AfterLoad {
+  backtest?: boolean;
+  horizon?: number;
+  /** How to read `NN/NN/YYYY` dates whose day and month cannot be told apart. */
+  dateOrder?: 'dmy' | 'mdy';
+}
+
+/** The last file read successfully, kept to read it again with other options (date order). */
+let lastFile: { file: Blob; name: string } | null = null;
+
+/** Reads a CSV file (in the worker) and, when it can be used, makes it the current data. */
+export async function loadFile(file: Blob, name: string, after: AfterLoad = {}): Promise<void> {
+  parseController?.abort();
+  const controller = new AbortController();
+  parseController = controller;
+  set({ parseProgress: { loaded: 0, total: file.size }, error: null });
+  try {
+    const options = after.dateOrder ? { signal: controller.signal, dateOrder: after.dateOrder } : { signal: controller.signal };
+    const table = await getEngine().parseCsv(file, options, (p) => {
+      if (parseController === controller) set({ parseProgress: { loaded: p.loaded, total: p.total } });
+    });
+    if (parseController !== controller) return;
+    lastFile = { file, name };
+    set({ dateOrder: after.dateOrder ?? null });
+    applyTable(table, { name, size: file.size }, after);
+  } catch (e) {
+    if (parseController !== controller) return;
+    if (e instanceof CsvParseError && e.code === 'aborted') return;
+    showError(describeError(e, 'file', name));
+  } finally {
+    if (parseController === controller) {
+      parseController = null;
+      set({ parseProgress: null });
+    }
+  }
+}
+
+/** Loads the bundled airline-passengers example as a 12-month backtest (train 1949–1959, forecast 1960). */
+export async function loadExample(): Promise<void> {
+  try {
+    const response = await fetch(absoluteUrl(EXAMPLE_CSV_PATH));
+    if (!response.ok) throw new Error(`HTTP ${response.status} while loading ${EXAMPLE_CSV_PATH}`);
+    const blob = await response.blob();
+    await loadFile(blob, EXAMPLE_CSV_PATH, { backtest: true, horizon: 12 });
+  } catch (e) {
+    showError(describeError(e, 'file', EXAMPLE_CSV_PATH));
+  }
+}
+
+/** Reads the current file again with day-first or month-first dates (for ambiguous `NN/NN/YYYY` columns). */
+export function setDateOrder(dateOrder: 'dmy' | 'mdy'): void {
+  if (lastFile) void loadFile(lastFile.file, lastFile.name, { dateOrder, backtest: get().backtest });
+}
+
+function selectionOf(schema: SeriesSelection): SeriesSelection {
+  const selection: SeriesSelection = {
+    targetColumns: [...schema.targetColumns],
+    covariateColumns: [...schema.covariateColumns],
+  };
+  if (schema.timestampColumn !== undefined) selection.timestampColumn = schema.timestampColumn;
+  if (schema.idColumn !== undefined) selection.idColumn = schema.idColumn;
+  return selection;
+}
+
+function applyTable(table: ParsedTable, source: { name: string; size: number }, after: AfterLoad): void {
+  const schema = detectSchema(table);
+  const description = describeTable(table, schema);
+  // Building the series can still fail (duplicate timestamps, ...): keep the preview, show why.
+  set({
+    source,
+    table,
+    schema,
+    description,
+    selection: selectionOf(schema),
+    seriesIndex: 0,
+    backtest: after.backtest ?? false,
+    error: null,
+  });
+  rebuildSeries(after.horizon ?? 'default');
+}
+
+/**
+ * Builds series and tasks from the current table and selection, then forecasts.
+ * @param horizon The horizon to keep, or 'default' for one that suits the data's frequency.
+ */
+function rebuildSeries(horizon: number | 'default'): void {
+  const { table, selection, multivariate } = get();
+  if (!table || !selection) return;
+  resetForecasts();
+  try {
+    const seriesSet = buildSeries(table, selection);
+    const tasks = buildTasks(seriesSet, multivariate);
+    set((s) => ({
+      seriesSet,
+      tasks,
+      dataVersion: s.dataVersion + 1,
+      seriesIndex: 0,
+      run: null,
+    }));
+    const wanted = horizon === 'default' ? defaultHorizon(seriesSet.frequency) : horizon;
+    set((s) => ({ horizon: clampHorizon(s, wanted) }));
+    requestForecast({ immediate: true });
+  } catch (e) {
+    set((s) => ({ seriesSet: null, tasks: [], run: null, dataVersion: s.dataVersion + 1 }));
+    showError(describeError(e, 'selection', get().source?.name));
+  }
+}
+
+/** What a column is used for. */
+export type ColumnRoleChoice = 'target' | 'covariate' | 'timestamp' | 'id' | 'ignore';
+
+/** Gives a column a role (one timestamp and one id column at most; the previous one is ignored then). */
+export function setColumnRole(column: string, role: ColumnRoleChoice): void {
+  const current = get().selection;
+  if (!current) return;
+  const order = get().table?.columns.map((c) => c.name) ?? [];
+  const byFileOrder = (names: string[]) => [...names].sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  const next: SeriesSelection = {
+    targetColumns: current.targetColumns.filter((c) => c !== column),
+    covariateColumns: current.covariateColumns.filter((c) => c !== column),
+  };
+  if (current.timestampColumn !== undefined && current.timestampColumn !== column) next.timestampColumn = current.timestampColumn;
+  if (current.idColumn !== undefined && current.idColumn !== column) next.idColumn = current.idColumn;
+  switch (role) {
+    case 'target':
+      next.targetColumns = byFileOrder([...next.targetColumns, column]);
+      break;
+    case 'covariate':
+      next.covariateColumns = byFileOrder([...next.covariateColumns, column]);
+      break;
+    case 'timestamp':
+      next.timestampColumn = column;
+      break;
+    case 'id':
+      next.idColumn = column;
+      break;
+    case 'ignore':
+      break;
+  }
+  set({ selection: next, error: null });
+  rebuildSeries(get().horizon);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Forecast settings
+
+/** Sets the forecast horizon (slider). Inside the cached run's patch bucket this only re-slices. */
+export function setHorizon(horizon: number): void {
+  set((s) => ({ horizon: clampHorizon(s, horizon) }));
+  requestForecast();
+}
+
+/** Turns backtest mode (hold out the last h points) on or off. */
+export function setBacktest(backtest: boolean): void {
+  set({ backtest });
+  set((s) => ({ horizon: clampHorizon(s, s.horizon) }));
+  requestForecast({ immediate: true });
+}
+
+/** Forecasts the targets of one series id jointly (one multivariate task) or each on its own. */
+export function setMultivariate(multivariate: boolean): void {
+  const { seriesSet } = get();
+  set({ multivariate });
+  if (!seriesSet) return;
+  const tasks = buildTasks(seriesSet, multivariate);
+  set((s) => ({ tasks, dataVersion: s.dataVersion + 1, seriesIndex: 0 }));
+  set((s) => ({ horizon: clampHorizon(s, s.horizon) }));
+  requestForecast({ immediate: true });
+}
+
+/** Lets the tasks of a batch attend to each other (cross-learning). */
+export function setCrossLearning(crossLearning: boolean): void {
+  set({ crossLearning });
+  requestForecast({ immediate: true });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// View
+
+/** Picks the series the chart shows. */
+export function setSeriesIndex(index: number): void {
+  set({ seriesIndex: index });
+}
+
+/** Shows recent history only, or all of it. */
+export function setHistoryWindow(window: HistoryWindow): void {
+  set({ historyWindow: window });
+}
+
+/** Drag-and-drop feedback. */
+export function setDragActive(active: boolean): void {
+  if (get().dragActive !== active) set({ dragActive: active });
+}

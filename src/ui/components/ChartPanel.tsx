@@ -1,0 +1,144 @@
+// The main view: which series, how much history, the fan chart with its caption and legend, and what is
+// happening (model loading, forecasting) while the previous forecast stays on screen.
+import type { ReactElement } from 'react';
+import { formatTimestamp, seasonLength } from '../../data/timestamps';
+import { setHistoryWindow, setSeriesIndex } from '../../state/actions';
+import { useAppStore } from '../../state/store';
+import { useForecastView, useSeriesRefs } from '../hooks/use-forecast-view';
+import { FAN_COLORS, FanChart } from './FanChart';
+
+/** Points of recent history shown: several horizons and seasons, at least 60. */
+function recentWindow(steps: number, season: number): number {
+  return Math.max(60, 4 * steps, 3 * season);
+}
+
+function Legend({ backtest }: { backtest: boolean }): ReactElement {
+  const items: { label: string; color: string; line?: boolean; opacity?: number }[] = [
+    { label: 'History', color: FAN_COLORS.history, line: true },
+    { label: 'Median forecast', color: FAN_COLORS.median, line: true },
+    { label: '50% interval (q0.25–q0.75)', color: FAN_COLORS.band50, opacity: 0.7 },
+    { label: '80% interval (q0.1–q0.9)', color: FAN_COLORS.band80, opacity: 0.6 },
+  ];
+  if (backtest) items.push({ label: 'Actual (held out)', color: FAN_COLORS.actual, line: true });
+  return (
+    <ul className="legend" aria-label="Legend">
+      {items.map((item) => (
+        <li className="legend__item" key={item.label}>
+          <span
+            className={`legend__swatch${item.line ? ' legend__swatch--line' : ''}`}
+            style={{ background: item.color, opacity: item.opacity ?? 1 }}
+            aria-hidden="true"
+          />
+          {item.label}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function EmptyState(): ReactElement {
+  const hasTable = useAppStore((s) => s.table !== null);
+  const hasTasks = useAppStore((s) => s.tasks.length > 0);
+  const modelPhase = useAppStore((s) => s.modelPhase);
+  const forecasting = useAppStore((s) => s.forecasting);
+  let title = 'Forecast a time series';
+  let text = 'Upload a CSV file (or drop it on this page), or try the airline passengers example.';
+  if (hasTable && !hasTasks) {
+    title = 'Nothing to forecast yet';
+    text = 'Choose at least one target column with numbers in Columns.';
+  } else if (hasTasks && modelPhase.phase === 'loading') {
+    title = 'Loading the model…';
+    text = 'The forecast starts as soon as the model is ready.';
+  } else if (hasTasks && forecasting) {
+    title = 'Computing the forecast…';
+    text = 'This runs on your own computer.';
+  } else if (hasTasks && modelPhase.phase === 'error') {
+    title = 'The model is not available';
+    text = `${modelPhase.message} Choose another backend in Backend, or reload the page.`;
+  }
+  return (
+    <div className="chart-empty">
+      <div>
+        <h3>{title}</h3>
+        <p>{text}</p>
+      </div>
+    </div>
+  );
+}
+
+/** The chart card. */
+export function ChartPanel(): ReactElement {
+  const view = useForecastView();
+  const refs = useSeriesRefs();
+  const seriesIndex = useAppStore((s) => s.seriesIndex);
+  const historyWindow = useAppStore((s) => s.historyWindow);
+  const forecasting = useAppStore((s) => s.forecasting);
+  const progress = useAppStore((s) => s.inferenceProgress);
+
+  const caption = view
+    ? (() => {
+        const ts = view.forecast.timestamps;
+        const kind = view.run.holdout !== null ? 'backtest' : 'forecast';
+        const span = ts.length > 0 ? `${formatTimestamp(ts[0], view.frequency)} → ${formatTimestamp(ts[ts.length - 1], view.frequency)}` : '';
+        return { kind, span, name: view.ref.name, steps: view.steps };
+      })()
+    : null;
+  const label = caption
+    ? `Fan chart of ${caption.name}: ${caption.steps}-step ${caption.kind}, ${caption.span}`
+    : 'Fan chart';
+
+  return (
+    <section className="card chart-card" aria-labelledby="chart-heading">
+      <div className="card__header">
+        <h2 id="chart-heading">Forecast</h2>
+        {forecasting && (
+          <span className="busy" role="status">
+            <span className="spinner" aria-hidden="true" />
+            Updating forecast{progress && progress.total > 1 ? ` (model call ${progress.done}/${progress.total})` : ''}…
+          </span>
+        )}
+        <span className="spacer" />
+        {refs.length > 1 && (
+          <div className="inline-field">
+            <label htmlFor="series-select">Series</label>
+            <select id="series-select" value={Math.min(seriesIndex, refs.length - 1)} onChange={(e) => setSeriesIndex(Number(e.target.value))}>
+              {refs.map((ref, i) => (
+                <option key={`${ref.task}:${ref.variate}`} value={i}>
+                  {ref.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
+        {view && (
+        <div className="segmented" role="group" aria-label="History shown">
+          <button type="button" aria-pressed={historyWindow === 'recent'} onClick={() => setHistoryWindow('recent')}>
+            Recent
+          </button>
+          <button type="button" aria-pressed={historyWindow === 'all'} onClick={() => setHistoryWindow('all')}>
+            All history
+          </button>
+        </div>
+        )}
+      </div>
+      {view && caption ? (
+        <>
+          <p className="chart-caption" data-testid="chart-caption">
+            <strong>{caption.name}</strong>: {caption.steps}-step {caption.kind}, {caption.span}
+          </p>
+          <FanChart
+            history={view.history}
+            forecast={view.forecast}
+            actual={view.actual}
+            frequency={view.frequency}
+            historyWindow={historyWindow === 'all' ? 'all' : recentWindow(view.steps, seasonLength(view.frequency))}
+            label={label}
+          />
+          <Legend backtest={view.actual !== null} />
+        </>
+      ) : (
+        <EmptyState />
+      )}
+    </section>
+  );
+}

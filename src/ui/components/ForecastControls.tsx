@@ -1,0 +1,75 @@
+// Forecast settings: the horizon slider (inside one patch bucket it only re-slices the cached run), backtest,
+// multivariate and cross-learning toggles, and the downloads.
+import { useId, type ReactElement } from 'react';
+import { canBeMultivariate } from '../../state/dataset';
+import { setBacktest, setCrossLearning, setHorizon, setMultivariate } from '../../state/actions';
+import { maxHorizon, modelHorizon } from '../../state/horizon';
+import { useAppStore } from '../../state/store';
+import { DownloadButtons } from './DownloadButtons';
+import { Toggle } from './Toggle';
+
+/** The forecast card of the side panel. */
+export function ForecastControls(): ReactElement {
+  const sliderId = useId();
+  const horizon = useAppStore((s) => s.horizon);
+  const backtest = useAppStore((s) => s.backtest);
+  const multivariate = useAppStore((s) => s.multivariate);
+  const crossLearning = useAppStore((s) => s.crossLearning);
+  const model = useAppStore((s) => s.model);
+  const tasks = useAppStore((s) => s.tasks);
+  const seriesSet = useAppStore((s) => s.seriesSet);
+  const max = maxHorizon({ model, backtest, tasks });
+  const single = modelHorizon(model);
+  const multivariateAvailable = seriesSet !== null && canBeMultivariate(seriesSet);
+  return (
+    <section className="card" aria-labelledby="forecast-heading">
+      <h2 id="forecast-heading">Forecast</h2>
+      <div className="field">
+        <label htmlFor={sliderId}>Horizon</label>
+        <div className="horizon-row">
+          <input
+            id={sliderId}
+            type="range"
+            aria-label="Horizon"
+            min={1}
+            max={max}
+            step={1}
+            value={Math.min(horizon, max)}
+            onChange={(e) => setHorizon(Number(e.target.value))}
+          />
+          <output htmlFor={sliderId} aria-live="polite">
+            {horizon} {horizon === 1 ? 'step' : 'steps'}
+          </output>
+        </div>
+        <span className="field__hint">
+          {backtest
+            ? `Holds out and forecasts the last ${horizon} points (at most half the shortest series).`
+            : single !== null
+              ? `The model forecasts ${single} steps per call; longer horizons are rolled out (up to ${max}).`
+              : 'Steps ahead to forecast.'}
+        </span>
+      </div>
+      <Toggle
+        label="Backtest"
+        description={`Hide the last ${horizon} points, forecast them and score the forecast.`}
+        checked={backtest}
+        onChange={setBacktest}
+      />
+      <Toggle
+        label="Multivariate"
+        description="Forecast the targets of a series jointly, as one task."
+        checked={multivariate}
+        disabled={!multivariateAvailable}
+        onChange={setMultivariate}
+      />
+      <Toggle
+        label="Cross-learning"
+        description="Let the series of a batch inform each other's forecasts."
+        checked={crossLearning}
+        disabled={tasks.length < 2}
+        onChange={setCrossLearning}
+      />
+      <DownloadButtons />
+    </section>
+  );
+}

@@ -1,0 +1,55 @@
+// The forecast on screen for the selected series, derived from the store with narrow selectors and memoised,
+// so moving the horizon inside the cached run's patch bucket only re-slices arrays.
+import { useMemo } from 'react';
+import type { Frequency } from '../../data/timestamps';
+import type { SeriesRef } from '../../state/dataset';
+import { seriesRefs } from '../../state/dataset';
+import type { SeriesForecast } from '../../state/forecast-view';
+import { displayedSteps, selectDisplayedRun, seriesForecast } from '../../state/selectors';
+import type { CachedRun } from '../../state/slices/forecast-slice';
+import { useAppStore } from '../../state/store';
+
+/** Everything the chart needs about the displayed forecast of one series. */
+export interface ForecastView {
+  run: CachedRun;
+  /** Steps shown. */
+  steps: number;
+  ref: SeriesRef;
+  forecast: SeriesForecast;
+  history: { timestamps: ArrayLike<number>; values: ArrayLike<number> };
+  /** Held-out actuals (backtest), aligned with `forecast.timestamps`. */
+  actual: ArrayLike<number> | null;
+  frequency: Frequency;
+}
+
+/** The displayed run's forecast for the selected series, or null when there is none. */
+export function useForecastView(): ForecastView | null {
+  const run = useAppStore(selectDisplayedRun);
+  const horizon = useAppStore((s) => s.horizon);
+  const seriesIndex = useAppStore((s) => s.seriesIndex);
+  const frequency = useAppStore((s) => s.seriesSet?.frequency ?? null);
+  return useMemo(() => {
+    if (!run || !frequency) return null;
+    const refs = seriesRefs(run.tasks);
+    const ref = refs[Math.min(seriesIndex, refs.length - 1)];
+    if (!ref) return null;
+    const steps = displayedSteps(run, horizon);
+    const task = run.tasks[ref.task];
+    const cut = run.cuts[ref.task];
+    return {
+      run,
+      steps,
+      ref,
+      forecast: seriesForecast(run, ref, steps),
+      history: { timestamps: task.timestamps, values: task.targets[ref.variate].subarray(0, cut) },
+      actual: run.actuals ? run.actuals[ref.task][ref.variate] : null,
+      frequency,
+    };
+  }, [run, horizon, seriesIndex, frequency]);
+}
+
+/** The target series of the current tasks (for the series picker). */
+export function useSeriesRefs(): SeriesRef[] {
+  const tasks = useAppStore((s) => s.tasks);
+  return useMemo(() => seriesRefs(tasks), [tasks]);
+}
