@@ -1,0 +1,56 @@
+// The browser side of `npm run bench`: loads a converted model on a chosen backend and measures
+// forward calls and the matmul ceiling with the same code as the Node benchmark.
+import * as ort from 'onnxruntime-web';
+import { fetchConvertedModel } from '../chronos2';
+import { configureOrtEnv, createRunner, sessionOptionsFor, type BackendChoice, type BackendKind } from '../runtime/backend';
+import { modelInfoFromConfig } from '../runtime/ort-runner';
+import type { CallShape } from './flops';
+import { matmulModel } from './matmul-model';
+import { measureForward, measureMatmul, type ForwardMeasurement, type MatmulMeasurement } from './measure';
+
+/** What the page exposes to the benchmark driver. */
+export interface BenchPageApi {
+  environment(): { crossOriginIsolated: boolean; threads: number; userAgent: string };
+  forward(modelUrl: string, backend: BackendKind, shapes: CallShape[]): Promise<{ choice: BackendChoice; sessionMs: number; results: ForwardMeasurement[] }>;
+  matmul(backend: BackendKind, m: number, k: number, n: number): Promise<MatmulMeasurement>;
+  /** Bytes used by this page (JS heaps + WASM memory), where the browser can measure it. */
+  memory(): Promise<number | null>;
+}
+
+const status = document.getElementById('status') as HTMLOutputElement;
+configureOrtEnv(ort);
+
+const api: BenchPageApi = {
+  environment() {
+    return { crossOriginIsolated: globalThis.crossOriginIsolated, threads: ort.env.wasm.numThreads ?? 1, userAgent: navigator.userAgent };
+  },
+  async forward(modelUrl, backend, shapes) {
+    status.value = `loading ${modelUrl}`;
+    const { onnx, manifest } = await fetchConvertedModel(modelUrl);
+    const t0 = performance.now();
+    const { runner, choice } = await createRunner(ort, onnx, modelInfoFromConfig(manifest.config), backend);
+    const sessionMs = performance.now() - t0;
+    const results: ForwardMeasurement[] = [];
+    for (const shape of shapes) {
+      status.value = `${manifest.name} ${backend} B=${shape.batch} T=${shape.contextLength}`;
+      results.push(await measureForward(runner, manifest.config, shape));
+    }
+    await runner.dispose();
+    return { choice, sessionMs, results };
+  },
+  async matmul(backend, m, k, n) {
+    const session = await ort.InferenceSession.create(matmulModel(k, n), sessionOptionsFor(backend));
+    const x = new ort.Tensor('float32', new Float32Array(m * k).fill(0.5), [m, k]);
+    const result = await measureMatmul(() => session.run({ x }), m, k, n);
+    await session.release();
+    return result;
+  },
+  async memory() {
+    const measure = (performance as Performance & { measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }> })
+      .measureUserAgentSpecificMemory;
+    if (!measure || !globalThis.crossOriginIsolated) return null;
+    return (await measure.call(performance)).bytes;
+  },
+};
+
+(window as unknown as { chronosBench: BenchPageApi }).chronosBench = api;

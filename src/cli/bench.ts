@@ -1,0 +1,207 @@
+// `npm run bench [-- --quick] [--backends a,b] [--out docs/benchmarks.json]`: measures Chronos-2 at the
+// sizes of amazon/chronos-2 (120M) and autogluon/chronos-2-small (28M), random weights from the project's
+// seeded generator, on every backend of this machine in one run: onnxruntime-web WASM in Chromium
+// (cross-origin isolated), WebGPU where a real adapter exists, onnxruntime-web in Node, onnxruntime-node.
+// Reports series/s, latency p50/p95, peak memory and GFLOP/s next to each backend's matmul ceiling, as
+// JSON and as a table in docs/benchmarks.md.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { chromium, type Page } from '@playwright/test';
+import { convertCheckpoint } from '../model/convert';
+import { parseChronos2Config } from '../model/config';
+import { makeChronos2ConfigJson, randomChronos2Tensors, writeSafetensors } from '../model/random-checkpoint';
+import { startStaticServer } from '../node/static-server';
+import type { BenchPageApi } from '../bench/page';
+import type { CallShape } from '../bench/flops';
+import type { ForwardMeasurement, MatmulMeasurement } from '../bench/measure';
+import type { NodeJob } from '../bench/node-backend';
+import { PRESETS } from './make-random-checkpoint';
+import { runCli } from './run-cli';
+// @ts-expect-error: plain ESM helper without type declarations
+import { findChromium } from '../../scripts/find-chromium.mjs';
+
+type Backend = 'chromium-wasm' | 'chromium-webgpu' | 'node-web' | 'node-native';
+const ALL_BACKENDS: Backend[] = ['chromium-wasm', 'chromium-webgpu', 'node-web', 'node-native'];
+
+/** One backend × model × graph variant. */
+interface BackendRun {
+  backend: Backend;
+  model: string;
+  graph: 'fused' | 'plain';
+  threads: number;
+  sessionMs?: number;
+  peakMemoryBytes?: number | null;
+  matmul?: MatmulMeasurement;
+  results: ForwardMeasurement[];
+  skipped?: string;
+}
+
+const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+const CACHE = path.join(REPO, '.cache/bench');
+const UPSTREAM = {
+  // The upstream PyTorch pipeline (torch 1.13 CPU, 2 threads, this machine kind), from the issue.
+  'chronos-2': { seriesPerSecondB32T512: 7.25, latencyB1T512Ms: 477 },
+  'chronos-2-small': { seriesPerSecondB32T512: 26.3, latencyB1T512Ms: 150 },
+} as const;
+
+async function prepareModel(preset: string, graph: 'fused' | 'plain'): Promise<string> {
+  const out = path.join(CACHE, `${preset}-${graph}`);
+  if (existsSync(path.join(out, 'manifest.json'))) return out;
+  const configJson = makeChronos2ConfigJson(PRESETS[preset]);
+  const config = parseChronos2Config(configJson);
+  const safetensors = writeSafetensors(randomChronos2Tensors(config, 0));
+  const converted = await convertCheckpoint({ configText: JSON.stringify(configJson), safetensors }, { name: preset, fused: graph === 'fused' });
+  await fs.mkdir(out, { recursive: true });
+  await fs.writeFile(path.join(out, 'model.onnx'), converted.onnx);
+  await fs.writeFile(path.join(out, 'manifest.json'), JSON.stringify(converted.manifest));
+  return out;
+}
+
+function runNodeJob(job: NodeJob): Promise<{ sessionMs: number; matmul: MatmulMeasurement; results: ForwardMeasurement[]; peakRssBytes: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'src/bench/node-backend.ts'), JSON.stringify(job)], {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`${job.backend} job exited with ${code}`))));
+  });
+}
+
+function fmt(x: number | undefined, digits = 1): string {
+  return x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits);
+}
+
+function markdownTable(runs: BackendRun[]): string {
+  const rows = ['| backend | model | graph | B | T | H | series/s | p50 ms | p95 ms | GFLOP/s | matmul GFLOP/s | % of matmul | peak MB |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|'];
+  for (const r of runs) {
+    if (r.skipped) {
+      rows.push(`| ${r.backend} | ${r.model} | ${r.graph} | | | | skipped: ${r.skipped} | | | | | | |`);
+      continue;
+    }
+    for (const m of r.results) {
+      const ceiling = r.matmul?.gflops;
+      rows.push(
+        `| ${r.backend} (${r.threads} thr) | ${r.model} | ${r.graph} | ${m.batch} | ${m.contextLength} | ${m.horizon} | ${fmt(m.seriesPerSecond, 2)} | ${fmt(m.latency.p50, 0)} | ${fmt(m.latency.p95, 0)} | ${fmt(m.gflops)} | ${fmt(ceiling)} | ${ceiling ? fmt((100 * m.gflops) / ceiling, 0) : '–'} | ${r.peakMemoryBytes ? fmt(r.peakMemoryBytes / 1e6, 0) : '–'} |`,
+      );
+    }
+  }
+  return rows.join('\n');
+}
+
+function comparison(runs: BackendRun[]): string {
+  const lines = ['| backend | model | series/s at B=32/T=512/H=64 | × upstream PyTorch | latency B=1/T=512 | upstream B=1 |', '|---|---|---|---|---|---|'];
+  for (const r of runs.filter((x) => !x.skipped && x.graph === 'fused')) {
+    const up = UPSTREAM[r.model as keyof typeof UPSTREAM];
+    const b32 = r.results.find((m) => m.batch === 32 && m.contextLength === 512);
+    const b1 = r.results.find((m) => m.batch === 1 && m.contextLength === 512);
+    if (!up) continue;
+    lines.push(
+      `| ${r.backend} | ${r.model} | ${fmt(b32?.seriesPerSecond, 2)} | ${b32 ? fmt(b32.seriesPerSecond / up.seriesPerSecondB32T512, 2) : '–'} | ${b1 ? `${fmt(b1.latency.p50, 0)} ms` : '–'} | ${up.latencyB1T512Ms} ms |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+async function chromiumRuns(backends: Backend[], models: Array<{ preset: string; graph: 'fused' | 'plain'; dir: string }>, shapes: CallShape[], matmul: [number, number, number]): Promise<BackendRun[]> {
+  const dist = path.join(REPO, 'dist');
+  if (!existsSync(path.join(dist, 'bench.html'))) execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: REPO, stdio: 'inherit' });
+  const mounts: Record<string, string> = { '/': dist };
+  for (const m of models) mounts[`/bench-models/${m.preset}-${m.graph}/`] = m.dir;
+  const server = await startStaticServer(mounts);
+  const executablePath = findChromium() as string | undefined;
+  if (!executablePath) throw new Error('no Chromium found: run `bash scripts/ensure-chromium.sh`');
+  const browser = await chromium.launch({
+    executablePath,
+    args: ['--headless', '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--enable-unsafe-webgpu'],
+  });
+  const runs: BackendRun[] = [];
+  try {
+    for (const backend of backends.filter((b) => b.startsWith('chromium'))) {
+      const kind = backend === 'chromium-webgpu' ? 'webgpu' : 'wasm';
+      for (const m of models) {
+        // A fresh page per run so WASM memory of one model does not count for the next.
+        const page: Page = await browser.newPage();
+        try {
+          await page.goto(`${server.url}/bench.html`);
+          await page.waitForFunction(() => 'chronosBench' in window);
+          const env = await page.evaluate(() => (window as unknown as { chronosBench: BenchPageApi }).chronosBench.environment());
+          if (kind === 'webgpu') {
+            const adapter = await page.evaluate(async () => {
+              const a = await navigator.gpu?.requestAdapter();
+              return a ? `${a.info.vendor} ${a.info.architecture}`.trim() : null;
+            });
+            if (!adapter || /swiftshader/i.test(adapter)) {
+              runs.push({ backend, model: m.preset, graph: m.graph, threads: env.threads, results: [], skipped: adapter ? `software adapter only (${adapter})` : 'no WebGPU adapter' });
+              continue;
+            }
+          }
+          const mm = await page.evaluate(([k, a, b, c]) => (window as unknown as { chronosBench: BenchPageApi }).chronosBench.matmul(k, a, b, c), [kind, ...matmul] as const);
+          const fw = await page.evaluate(
+            ([url, k, s]) => (window as unknown as { chronosBench: BenchPageApi }).chronosBench.forward(url, k, s),
+            [`/bench-models/${m.preset}-${m.graph}/`, kind, shapes] as const,
+          );
+          const memory = await page.evaluate(() => (window as unknown as { chronosBench: BenchPageApi }).chronosBench.memory());
+          runs.push({ backend, model: m.preset, graph: m.graph, threads: env.threads, sessionMs: fw.sessionMs, matmul: mm, results: fw.results, peakMemoryBytes: memory });
+          console.log(`  ${backend} ${m.preset} ${m.graph}: ${fw.results.map((r) => `B=${r.batch} T=${r.contextLength} ${r.seriesPerSecond.toFixed(2)} series/s`).join(', ')}`);
+        } finally {
+          await page.close();
+        }
+      }
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+  return runs;
+}
+
+runCli(async (args) => {
+  const quick = args.includes('--quick');
+  const outIndex = args.indexOf('--out');
+  const out = outIndex >= 0 ? args[outIndex + 1] : path.join(REPO, quick ? '.cache/bench/quick.json' : 'docs/benchmarks.json');
+  const backendIndex = args.indexOf('--backends');
+  const backends = backendIndex >= 0 ? (args[backendIndex + 1].split(',') as Backend[]) : ALL_BACKENDS;
+  for (const b of backends) if (!ALL_BACKENDS.includes(b)) throw new Error(`unknown backend ${b}; known: ${ALL_BACKENDS.join(', ')}`);
+
+  const presets = quick ? ['chronos-2-small'] : ['chronos-2', 'chronos-2-small'];
+  const shapes: CallShape[] = quick
+    ? [{ batch: 1, contextLength: 512, horizon: 64 }, { batch: 32, contextLength: 512, horizon: 64 }]
+    : [1, 32].flatMap((batch) => [512, 2048].map((contextLength) => ({ batch, contextLength, horizon: 64 })));
+  // Before/after of the fused graph, measured in the same run on the 28M model at B=32/T=512.
+  const variantShapes: CallShape[] = [{ batch: 32, contextLength: 512, horizon: 64 }];
+  const matmul: [number, number, number] = [1024, 768, 3072];
+  const threads = Math.min(2, os.availableParallelism());
+
+  console.log('preparing models (seeded random weights, real architectures)…');
+  const models: Array<{ preset: string; graph: 'fused' | 'plain'; dir: string; shapes: CallShape[] }> = [];
+  for (const preset of presets) models.push({ preset, graph: 'fused', dir: await prepareModel(preset, 'fused'), shapes });
+  models.push({ preset: 'chronos-2-small', graph: 'plain', dir: await prepareModel('chronos-2-small', 'plain'), shapes: variantShapes });
+
+  const runs: BackendRun[] = [];
+  for (const backend of backends.filter((b): b is 'node-web' | 'node-native' => b.startsWith('node'))) {
+    for (const m of models) {
+      const r = await runNodeJob({ backend, modelDir: m.dir, shapes: m.shapes, threads, matmul });
+      runs.push({ backend, model: m.preset, graph: m.graph, threads, sessionMs: r.sessionMs, matmul: r.matmul, results: r.results, peakMemoryBytes: r.peakRssBytes });
+      console.log(`  ${backend} ${m.preset} ${m.graph}: ${r.results.map((x) => `B=${x.batch} T=${x.contextLength} ${x.seriesPerSecond.toFixed(2)} series/s`).join(', ')}`);
+    }
+  }
+  if (backends.some((b) => b.startsWith('chromium'))) {
+    for (const m of models) {
+      runs.push(...(await chromiumRuns(backends, [m], m.shapes, matmul)));
+    }
+  }
+
+  const report = {
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus()[0]?.model, cores: os.availableParallelism(), memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    matmulShape: matmul,
+    runs,
+  };
+  await fs.mkdir(path.dirname(out), { recursive: true });
+  await fs.writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`\n${markdownTable(runs)}\n\n${comparison(runs)}\n\nwrote ${out}`);
+});
