@@ -7,7 +7,7 @@ import { findChromium, INSTALL_HINT } from './scripts/find-chromium.mjs';
 const executablePath: string | undefined = findChromium();
 if (!executablePath) throw new Error(INSTALL_HINT);
 
-const PORT = 4173;
+const PORT = Number(process.env.E2E_PORT ?? 4173);
 /** Point the tests at an already running server (e.g. `npm run dev`) instead of building one. */
 const externalBaseUrl = process.env.E2E_BASE_URL;
 

@@ -9,7 +9,6 @@ import { expect, test, type Page } from '@playwright/test';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const SCREENSHOTS = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
-const ORIGIN = 'http://127.0.0.1:4173';
 const MANIFEST = JSON.parse(
   readFileSync(fileURLToPath(new URL('../public/models/random-small/manifest.json', import.meta.url)), 'utf8'),
 ) as { name: string; config: { quantiles: number[] } };
@@ -312,7 +311,8 @@ test.describe('bad files', () => {
   });
 });
 
-test('no request leaves the machine during a forecast', async ({ page }) => {
+test('no request leaves the machine during a forecast', async ({ page, baseURL }) => {
+  const origin = new URL(baseURL ?? 'http://127.0.0.1:4173').origin;
   const urls: string[] = [];
   page.on('request', (request) => urls.push(request.url()));
   await openApp(page);
@@ -321,7 +321,7 @@ test('no request leaves the machine during a forecast', async ({ page }) => {
   await upload(page, 'wide-3-series.csv');
   await expect(chart(page, /^Fan chart of north: 14-step forecast/)).toBeVisible();
   expect(urls.length).toBeGreaterThan(0);
-  const foreign = urls.filter((url) => !url.startsWith('data:') && new URL(url).origin !== ORIGIN);
+  const foreign = urls.filter((url) => !url.startsWith('data:') && new URL(url).origin !== origin);
   expect(foreign).toEqual([]);
 });
 
