@@ -10,7 +10,7 @@ export type Dim = number | string;
 export type AttrValue = number | string | number[] | { float: number } | { floats: number[] } | { tensor: ITensorProto };
 
 /** Data accepted for initializers. */
-export type InitData = Float32Array | BigInt64Array | Uint16Array;
+export type InitData = Float32Array | BigInt64Array | Uint16Array | Uint8Array;
 
 const FLOAT_ATTRS = new Set(['alpha', 'beta', 'epsilon', 'value_float', 'gamma', 'scale', 'mask_filter_value']);
 
@@ -35,6 +35,7 @@ function bytesOf(data: InitData): Uint8Array {
 function elemTypeOf(data: InitData): DataTypeCode {
   if (data instanceof Float32Array) return DataType.FLOAT;
   if (data instanceof BigInt64Array) return DataType.INT64;
+  if (data instanceof Uint8Array) return DataType.UINT8;
   return DataType.FLOAT16;
 }
 
@@ -133,7 +134,7 @@ export class GraphBuilder {
     this.usedNames.add(name);
     const count = dims.reduce((a, b) => a * b, 1);
     const dataType = options.dataType ?? DataType.FLOAT;
-    const bytesPerElement = dataType === DataType.FLOAT16 ? 2 : dataType === DataType.INT64 ? 8 : 4;
+    const bytesPerElement = { [DataType.UINT8]: 1, [DataType.FLOAT16]: 2, [DataType.INT64]: 8 }[dataType as number] ?? 4;
     this.lazyWeights.push({ name, dims, dataType, byteLength: count * bytesPerElement, docString: options.docString ?? '', produce });
     this.parameterCount += count;
     return name;

@@ -16,6 +16,7 @@ export type IModelProto = OnnxNamespace.IModelProto;
 /** ONNX tensor element types used by the converter. */
 export const DataType = {
   FLOAT: 1,
+  UINT8: 2,
   BOOL: 9,
   INT64: 7,
   FLOAT16: 10,
