@@ -17,7 +17,8 @@ import type { BenchPageApi } from '../bench/page';
 import type { CallShape } from '../bench/flops';
 import type { ForwardMeasurement, MatmulMeasurement } from '../bench/measure';
 import type { NodeJob } from '../bench/node-backend';
-import { PRESETS } from './make-random-checkpoint';
+import { measureApp, type AppFigures } from '../bench/app-figures';
+import { PRESETS } from '../model/presets';
 import { runCli } from './run-cli';
 // @ts-expect-error: plain ESM helper without type declarations
 import { findChromium } from '../../scripts/find-chromium.mjs';
@@ -36,6 +37,29 @@ interface BackendRun {
   matmul?: MatmulMeasurement;
   results: ForwardMeasurement[];
   skipped?: string;
+}
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--enable-unsafe-webgpu'];
+
+let built = false;
+/** Builds the app once per run (so the pages measured are the current sources), unless --no-build. */
+function ensureBuilt(): string {
+  const dist = path.join(REPO, 'dist');
+  const skip = process.argv.includes('--no-build') && existsSync(path.join(dist, 'bench.html'));
+  if (!built && !skip) execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: REPO, stdio: 'inherit' });
+  built = true;
+  return dist;
+}
+
+async function appFigures(): Promise<AppFigures> {
+  const server = await startStaticServer({ '/': ensureBuilt() });
+  const browser = await chromium.launch({ executablePath: findChromium() as string, args: CHROMIUM_ARGS });
+  try {
+    return await measureApp(browser, server.url, 'wasm');
+  } finally {
+    await browser.close();
+    await server.close();
+  }
 }
 
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
@@ -107,8 +131,7 @@ function comparison(runs: BackendRun[]): string {
 }
 
 async function chromiumRuns(backends: Backend[], models: Array<{ preset: string; graph: 'fused' | 'plain'; dir: string }>, shapes: CallShape[], matmul: [number, number, number]): Promise<BackendRun[]> {
-  const dist = path.join(REPO, 'dist');
-  if (!existsSync(path.join(dist, 'bench.html'))) execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: REPO, stdio: 'inherit' });
+  const dist = ensureBuilt();
   const mounts: Record<string, string> = { '/': dist };
   for (const m of models) mounts[`/bench-models/${m.preset}-${m.graph}/`] = m.dir;
   const server = await startStaticServer(mounts);
@@ -116,7 +139,7 @@ async function chromiumRuns(backends: Backend[], models: Array<{ preset: string;
   if (!executablePath) throw new Error('no Chromium found: run `bash scripts/ensure-chromium.sh`');
   const browser = await chromium.launch({
     executablePath,
-    args: ['--headless', '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--enable-unsafe-webgpu'],
+    args: CHROMIUM_ARGS,
   });
   const runs: BackendRun[] = [];
   try {
@@ -195,13 +218,23 @@ runCli(async (args) => {
     }
   }
 
+  let app: AppFigures | undefined;
+  if (backends.includes('chromium-wasm')) {
+    app = await appFigures();
+    console.log(`  app: cold start ${app.coldStartToFirstForecastMs} ms, slider-to-paint ${app.sliderToPaintMs.map((x) => x.toFixed(0)).join('/')} ms, longest task ${app.longestTaskMs.toFixed(0)} ms`);
+  }
+
   const report = {
     date: new Date().toISOString(),
     machine: { cpus: os.cpus()[0]?.model, cores: os.availableParallelism(), memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
     matmulShape: matmul,
     runs,
+    app,
   };
   await fs.mkdir(path.dirname(out), { recursive: true });
   await fs.writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(`\n${markdownTable(runs)}\n\n${comparison(runs)}\n\nwrote ${out}`);
+  const appTable = app
+    ? `| app figure (Chromium, WASM) | value |\n|---|---|\n| cold start → first airline forecast | ${app.coldStartToFirstForecastMs} ms |\n| slider → paint within a patch bucket (5 moves) | ${app.sliderToPaintMs.map((x) => x.toFixed(0)).join(', ')} ms |\n| longest main-thread task during the forecast | ${app.longestTaskMs.toFixed(0)} ms (${app.longTasks} tasks ≥ 50 ms) |`
+    : '';
+  console.log(`\n${markdownTable(runs)}\n\n${comparison(runs)}\n\n${appTable}\n\nwrote ${out}`);
 });
