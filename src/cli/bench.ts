@@ -182,6 +182,18 @@ async function chromiumRuns(backends: Backend[], models: Array<{ preset: string;
   return runs;
 }
 
+/** Replaces the generated section of docs/benchmarks.md with this run's tables. */
+async function updateDocs(date: string, machine: Record<string, unknown>, tables: string): Promise<void> {
+  const file = path.join(REPO, 'docs/benchmarks.md');
+  const text = await fs.readFile(file, 'utf8').catch(() => '<!-- bench:start -->\n<!-- bench:end -->\n');
+  const start = text.indexOf('<!-- bench:start -->');
+  const end = text.indexOf('<!-- bench:end -->');
+  if (start < 0 || end < start) throw new Error(`${file}: missing the <!-- bench:start --> / <!-- bench:end --> markers`);
+  const body = `<!-- bench:start -->\nLast full run: ${date} on ${String(machine.cpus)} (${String(machine.cores)} cores, ${String(machine.memoryGiB)} GiB), Node ${String(machine.node)}. Raw data: docs/benchmarks.json.\n\n${tables}\n`;
+  await fs.writeFile(file, text.slice(0, start) + body + text.slice(end));
+  console.log(`updated ${file}`);
+}
+
 runCli(async (args) => {
   const quick = args.includes('--quick');
   const outIndex = args.indexOf('--out');
@@ -236,5 +248,7 @@ runCli(async (args) => {
   const appTable = app
     ? `| app figure (Chromium, WASM) | value |\n|---|---|\n| cold start → first airline forecast | ${app.coldStartToFirstForecastMs} ms |\n| slider → paint within a patch bucket (5 moves) | ${app.sliderToPaintMs.map((x) => x.toFixed(0)).join(', ')} ms |\n| longest main-thread task during the forecast | ${app.longestTaskMs.toFixed(0)} ms (${app.longTasks} tasks ≥ 50 ms) |`
     : '';
-  console.log(`\n${markdownTable(runs)}\n\n${comparison(runs)}\n\n${appTable}\n\nwrote ${out}`);
+  const tables = `${markdownTable(runs)}\n\n${comparison(runs)}\n\n${appTable}`;
+  console.log(`\n${tables}\n\nwrote ${out}`);
+  if (!quick && outIndex < 0) await updateDocs(report.date, report.machine, tables);
 });
