@@ -325,12 +325,26 @@ test('no request leaves the machine during a forecast', async ({ page, baseURL }
   expect(foreign).toEqual([]);
 });
 
-test('runs on WebGPU (software adapter) when asked to', async ({ page }) => {
+test('WebGPU (software adapter) gives the same forecast as WASM within 1e-3', async ({ page, context }) => {
   await openApp(page, 'webgpu');
   await expect(page.getByLabel('Backend', { exact: true })).toHaveValue('webgpu');
   await expect(page.getByLabel('Status')).toContainText('Backend: WebGPU');
   await page.getByRole('button', { name: 'Airline passengers' }).click();
   await expectAirlineBacktest(page);
-  const csv = await downloadCsv(page);
-  expect(csv.rows).toHaveLength(12);
+  const gpu = await downloadCsv(page);
+  expect(gpu.rows).toHaveLength(12);
+
+  const wasmPage = await context.newPage();
+  await openApp(wasmPage, 'wasm');
+  await wasmPage.getByRole('button', { name: 'Airline passengers' }).click();
+  await expectAirlineBacktest(wasmPage);
+  const cpu = await downloadCsv(wasmPage);
+  expect(cpu.header).toEqual(gpu.header);
+  const values = (rows: string[][]) => rows.flatMap((r) => r.slice(2).map(Number));
+  const a = values(gpu.rows);
+  const b = values(cpu.rows);
+  expect(a.length).toBe(b.length);
+  const maxDiff = Math.max(...a.map((x, i) => Math.abs(x - b[i])));
+  const scale = Math.max(...b.map(Math.abs));
+  expect(maxDiff / scale).toBeLessThanOrEqual(1e-3);
 });

@@ -129,14 +129,19 @@ export class GraphBuilder {
    * Adds a weight initializer under an exact name (a checkpoint parameter name), counting its
    * elements as model parameters. `produce` is called once, while serialising.
    */
-  weight(name: string, dims: number[], produce: () => InitData, options: { docString?: string; dataType?: DataTypeCode } = {}): string {
+  weight(
+    name: string,
+    dims: number[],
+    produce: () => InitData,
+    options: { docString?: string; dataType?: DataTypeCode; /** model parameters it stands for (default: its elements) */ parameters?: number } = {},
+  ): string {
     if (this.usedNames.has(name)) throw new Error(`duplicate initializer name ${name}`);
     this.usedNames.add(name);
     const count = dims.reduce((a, b) => a * b, 1);
     const dataType = options.dataType ?? DataType.FLOAT;
     const bytesPerElement = { [DataType.UINT8]: 1, [DataType.FLOAT16]: 2, [DataType.INT64]: 8 }[dataType as number] ?? 4;
     this.lazyWeights.push({ name, dims, dataType, byteLength: count * bytesPerElement, docString: options.docString ?? '', produce });
-    this.parameterCount += count;
+    this.parameterCount += options.parameters ?? count;
     return name;
   }
 
