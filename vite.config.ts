@@ -1,9 +1,11 @@
 // Vite config: React SPA plus the ORT WebAssembly runtime served from /ort/ (same origin, so it works
-// offline and needs no CDN), and the COOP/COEP headers that make the page cross-origin isolated so
-// onnxruntime-web can use WASM threads (SharedArrayBuffer).
+// offline and needs no CDN), the COOP/COEP headers that make the page cross-origin isolated so
+// onnxruntime-web can use WASM threads (SharedArrayBuffer), and the service worker + web app manifest
+// (vite-plugin-pwa / Workbox) that make the built app installable and usable offline after one visit.
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
-import { createReadStream, readFileSync } from 'node:fs';
+import { VitePWA } from 'vite-plugin-pwa';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as path from 'node:path';
 
@@ -41,8 +43,63 @@ function ortRuntimeFiles(): Plugin {
   };
 }
 
+/**
+ * Files of the bundled model the service worker precaches: the registry (public/models/index.json) and the
+ * folder of its default entry (else its first). Other installed models are cached when first used.
+ */
+function precachedModelFiles(): string[] {
+  const registryFile = fileURLToPath(new URL('./public/models/index.json', import.meta.url));
+  if (!existsSync(registryFile)) return ['models/random-small/*'];
+  const registry = JSON.parse(readFileSync(registryFile, 'utf8')) as { models?: { folder?: unknown; default?: unknown }[] };
+  const models = registry.models ?? [];
+  const folder = (models.find((m) => m.default === true) ?? models[0])?.folder;
+  return ['models/index.json', ...(typeof folder === 'string' && /^[\w.-]+$/.test(folder) ? [`models/${folder}/*`] : [])];
+}
+
+/** The service worker and the web app manifest. */
+function offlineApp(): Plugin[] {
+  return VitePWA({
+    registerType: 'autoUpdate',
+    injectRegister: false,
+    manifest: {
+      name: 'Chronos Forecast',
+      short_name: 'Chronos',
+      description: 'Chronos-2 probabilistic time-series forecasts in your browser. Your data never leaves your computer.',
+      theme_color: '#2563eb',
+      background_color: '#f6f7fb',
+      display: 'standalone',
+      start_url: '.',
+      scope: '.',
+      icons: [
+        { src: 'icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+        { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+        { src: 'icons/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+      ],
+    },
+    workbox: {
+      globPatterns: ['index.html', 'assets/*.{js,css}', 'ort/*.{mjs,wasm}', 'airline-passengers.csv', 'favicon.svg', ...precachedModelFiles()],
+      // The ORT wasm is ~28 MB (and a bundled model may be large); Workbox's default limit is 2 MiB.
+      maximumFileSizeToCacheInBytes: 600 * 1024 * 1024,
+      navigateFallback: 'index.html',
+      navigateFallbackDenylist: [/^\/(selfcheck|bench)\.html/],
+      cleanupOutdatedCaches: true,
+      clientsClaim: true,
+      skipWaiting: true,
+      runtimeCaching: [
+        {
+          // Installed models other than the default: from the server when it answers, else the last copy.
+          urlPattern: ({ url, sameOrigin }) => sameOrigin && url.pathname.startsWith('/models/'),
+          handler: 'NetworkFirst',
+          options: { cacheName: 'chronos-installed-models' },
+        },
+      ],
+    },
+    devOptions: { enabled: false },
+  });
+}
+
 export default defineConfig({
-  plugins: [react(), ortRuntimeFiles()],
+  plugins: [react(), ortRuntimeFiles(), offlineApp()],
   server: { headers: isolationHeaders, host: '127.0.0.1', port: 5173 },
   preview: { headers: isolationHeaders, host: '127.0.0.1', port: 4173 },
   optimizeDeps: { exclude: ['onnxruntime-web'] },

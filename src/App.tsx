@@ -1,7 +1,8 @@
-// The page layout: header, a side panel for data and settings, the chart and metrics, and a status bar. Files
-// dropped anywhere on the page are loaded.
+// The page layout: header, a side panel for data, settings and the model, the chart and metrics, and a status
+// bar. Files dropped anywhere on the page are loaded: a model (checkpoint folder, ONNX) as the model, else as data.
 import { useEffect, type ReactElement } from 'react';
 import { loadFile, setDragActive } from './state/actions';
+import { openModelFiles } from './state/model-actions';
 import { useAppStore } from './state/store';
 import { ChartPanel } from './ui/components/ChartPanel';
 import { ColumnRoles } from './ui/components/ColumnRoles';
@@ -10,15 +11,17 @@ import { ErrorAlert } from './ui/components/ErrorAlert';
 import { ForecastControls } from './ui/components/ForecastControls';
 import { Header } from './ui/components/Header';
 import { MetricsPanel } from './ui/components/MetricsPanel';
+import { ModelPanel } from './ui/components/ModelPanel';
 import { StatusBar } from './ui/components/StatusBar';
 import { TablePreview } from './ui/components/TablePreview';
 import { Warnings } from './ui/components/Warnings';
+import { droppedFiles, looksLikeModel } from './ui/drop-files';
 
 function hasFiles(event: DragEvent): boolean {
   return event.dataTransfer?.types.includes('Files') ?? false;
 }
 
-/** Loads a file dropped anywhere on the window; shows a drop hint while one is dragged over it. */
+/** Loads files dropped anywhere on the window (a model, or a CSV); shows a drop hint while they are dragged over it. */
 function useFileDrop(): void {
   useEffect(() => {
     let depth = 0;
@@ -43,8 +46,11 @@ function useFileDrop(): void {
       e.preventDefault();
       depth = 0;
       setDragActive(false);
-      const file = e.dataTransfer?.files[0];
-      if (file) void loadFile(file, file.name);
+      if (!e.dataTransfer) return;
+      void droppedFiles(e.dataTransfer).then((files) => {
+        if (looksLikeModel(files)) void openModelFiles(files);
+        else if (files[0]) void loadFile(files[0], files[0].name);
+      });
     };
     window.addEventListener('dragenter', enter);
     window.addEventListener('dragover', over);
@@ -71,6 +77,7 @@ export function App(): ReactElement {
           <DataPanel />
           <ForecastControls />
           <ColumnRoles />
+          <ModelPanel />
         </div>
         <div className="main-panel">
           <ErrorAlert />

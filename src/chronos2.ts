@@ -4,7 +4,8 @@
 import * as ortWeb from 'onnxruntime-web';
 import type * as OrtWeb from 'onnxruntime-web';
 import { convertCheckpoint } from './model/convert';
-import { parseManifest, sha256Hex, ManifestError, type ModelManifest } from './model/manifest';
+import { downloadFile, type DownloadProgress } from './hub/download';
+import { parseManifest, ManifestError, type ModelManifest } from './model/manifest';
 import type { Chronos2Config } from './model/config';
 import {
   predict,
@@ -45,35 +46,42 @@ export interface LoadOptions {
 
 const DEFAULT_MAX_BYTES = 2 * 1024 ** 3;
 
-async function fetchBytes(url: string, fetchFn: typeof fetch, maxBytes: number): Promise<Uint8Array> {
-  const response = await fetchFn(url);
-  if (!response.ok) throw new ManifestError(`${url}: HTTP ${response.status} ${response.statusText}`);
-  const length = Number(response.headers.get('content-length') ?? NaN);
-  if (length > maxBytes) throw new ManifestError(`${url}: ${length} bytes is more than the limit of ${maxBytes}`);
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  if (bytes.byteLength > maxBytes) throw new ManifestError(`${url}: ${bytes.byteLength} bytes is more than the limit of ${maxBytes}`);
-  return bytes;
+/** Options of {@link fetchConvertedModel}. */
+export interface FetchModelOptions {
+  fetch?: typeof fetch;
+  /** Largest ONNX file accepted (default 2 GiB). */
+  maxBytes?: number;
+  signal?: AbortSignal;
+  /** Byte progress of manifest.json, then of the ONNX file (with speed). */
+  onProgress?: (progress: DownloadProgress) => void;
 }
 
-/** Loads a converted model folder from a URL and verifies the ONNX file against the manifest. */
-export async function fetchConvertedModel(base: string | URL, options: { fetch?: typeof fetch; maxBytes?: number } = {}): Promise<{ onnx: Uint8Array; manifest: ModelManifest }> {
+/**
+ * Loads a converted model folder from a URL and verifies the ONNX file against the manifest. The ONNX file is
+ * downloaded into one buffer preallocated from Content-Length and hashed on the way (no second pass, no copy).
+ * @throws ManifestError (missing or malformed manifest, wrong size or hash, HTTP errors), ModelTooLargeError,
+ *   HubNetworkError or DownloadInterruptedError (network), or an AbortError
+ */
+export async function fetchConvertedModel(base: string | URL, options: FetchModelOptions = {}): Promise<{ onnx: Uint8Array; manifest: ModelManifest }> {
   const fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
   const root = String(base).endsWith('/') ? String(base) : `${String(base)}/`;
-  const manifestBytes = await fetchBytes(`${root}manifest.json`, fetchFn, 1024 * 1024);
+  const httpError = (response: Response, url: string): Error => new ManifestError(`${url}: HTTP ${response.status} ${response.statusText}`);
+  const common = { fetch: fetchFn, signal: options.signal, onProgress: options.onProgress, httpError };
+  const manifestFile = await downloadFile(`${root}manifest.json`, { ...common, file: 'manifest.json', maxBytes: 1024 * 1024 });
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder().decode(manifestBytes));
+    json = JSON.parse(new TextDecoder().decode(manifestFile.bytes));
   } catch (e) {
     throw new ManifestError(`${root}manifest.json: not valid JSON (${(e as Error).message})`);
   }
   const manifest = parseManifest(json, `${root}manifest.json`);
-  const onnx = await fetchBytes(`${root}${manifest.onnxFile}`, fetchFn, options.maxBytes ?? DEFAULT_MAX_BYTES);
-  if (onnx.byteLength !== manifest.onnxBytes) {
-    throw new ManifestError(`${root}${manifest.onnxFile}: ${onnx.byteLength} bytes, the manifest says ${manifest.onnxBytes} (incomplete download?)`);
+  const url = `${root}${manifest.onnxFile}`;
+  const onnx = await downloadFile(url, { ...common, file: manifest.onnxFile, maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES });
+  if (onnx.bytes.byteLength !== manifest.onnxBytes) {
+    throw new ManifestError(`${url}: ${onnx.bytes.byteLength} bytes, the manifest says ${manifest.onnxBytes} (incomplete download?)`);
   }
-  const digest = await sha256Hex(onnx);
-  if (digest !== manifest.sha256) throw new ManifestError(`${root}${manifest.onnxFile}: sha256 does not match the manifest (corrupt file?)`);
-  return { onnx, manifest };
+  if (onnx.sha256 !== manifest.sha256) throw new ManifestError(`${url}: sha256 does not match the manifest (corrupt file?)`);
+  return { onnx: onnx.bytes, manifest };
 }
 
 /** A loaded Chronos-2 model. */

@@ -6,6 +6,7 @@ import { validateCheckpointTensors } from './checkpoint-names';
 import { SafetensorsFile } from './safetensors';
 import { buildChronos2Graph } from './onnx/chronos2';
 import { MANIFEST_VERSION, sha256Hex, type ModelManifest } from './manifest';
+import type { WeightStorage } from './onnx/fp16';
 
 /** Inputs of a conversion. */
 export interface CheckpointFiles {
@@ -23,6 +24,8 @@ export interface ConvertOptions {
   source?: string;
   /** Use onnxruntime's fused kernels (default true); false emits standard ONNX ops only. */
   fused?: boolean;
+  /** Store weight matrices as float16 (half the file; compute stays float32). Default float32. */
+  weightStorage?: WeightStorage;
 }
 
 /** A converted model. */
@@ -34,14 +37,17 @@ export interface ConvertedModel {
 
 /**
  * Converts a Chronos-2 checkpoint into an ONNX graph and its manifest.
- * @throws ConfigError, SafetensorsError or CheckpointError for invalid inputs.
+ * @throws ConfigError, SafetensorsError or CheckpointError for invalid inputs; Float16RangeError when float16
+ *   storage is asked for and a weight does not fit it.
  */
 export async function convertCheckpoint(files: CheckpointFiles, options: ConvertOptions): Promise<ConvertedModel> {
   const config = parseChronos2ConfigText(files.configText, 'config.json');
   const weights = SafetensorsFile.parse(files.safetensors, 'model.safetensors');
   validateCheckpointTensors(config, weights.tensors, 'model.safetensors');
-  const graph = buildChronos2Graph(config, (name) => weights.getFloat32(name), {
+  // Views, not copies: each weight is copied once, straight into the ONNX buffer (graph-builder's toModelBytes).
+  const graph = buildChronos2Graph(config, (name) => weights.viewFloat32(name), {
     fused: options.fused,
+    weightStorage: options.weightStorage,
     metadata: { name: options.name, ...(options.source ? { source: options.source } : {}) },
   });
   const manifest: ModelManifest = {
@@ -55,6 +61,7 @@ export async function convertCheckpoint(files: CheckpointFiles, options: Convert
     config,
     createdAt: new Date().toISOString(),
     ...(options.source ? { source: options.source } : {}),
+    ...(options.weightStorage === 'float16' ? { weights: 'float16' as const } : {}),
   };
   return { onnx: graph.bytes, manifest, config };
 }

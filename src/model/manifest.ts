@@ -24,6 +24,8 @@ export interface ModelManifest {
   /** When and from what the graph was produced. */
   createdAt: string;
   source?: string;
+  /** How weight matrices are stored; absent means float32. Compute is float32 either way. */
+  weights?: 'float32' | 'float16';
 }
 
 /** Thrown when a manifest is malformed or does not match its ONNX file. */
@@ -46,6 +48,9 @@ export function parseManifest(json: unknown, source = 'manifest.json'): ModelMan
     if (!Number.isSafeInteger(m[key]) || (m[key] as number) <= 0) throw new ManifestError(`${source}: ${key} must be a positive integer`);
   }
   if (typeof m.config !== 'object' || m.config === null) throw new ManifestError(`${source}: config missing`);
+  if (m.weights !== undefined && m.weights !== 'float32' && m.weights !== 'float16') {
+    throw new ManifestError(`${source}: weights must be "float32" or "float16", found ${JSON.stringify(m.weights)}`);
+  }
   return m as unknown as ModelManifest;
 }
 

@@ -294,6 +294,22 @@ export class SafetensorsFile {
   }
 
   /**
+   * A tensor as float32 without copying where possible: an aligned F32 tensor on a little-endian host is returned
+   * as a read-only-by-contract view into the file's bytes; anything else is converted as {@link getFloat32} does.
+   * NOTE: the converter uses this so that writing a 500 MB model does not also allocate (and leave for the garbage
+   * collector) a second 500 MB of per-tensor copies; callers must not modify the returned array.
+   * @throws SafetensorsError naming the tensor if the file has no such tensor
+   */
+  viewFloat32(name: string): Float32Array {
+    const info = this.tensors.get(name);
+    if (info && info.dtype === 'F32' && LITTLE_ENDIAN_HOST) {
+      const start = this.bytes.byteOffset + info.byteOffset;
+      if (start % 4 === 0) return new Float32Array(this.bytes.buffer, start, info.byteLength / 4);
+    }
+    return this.getFloat32(name);
+  }
+
+  /**
    * A float32 copy of a tensor, row-major: F16 and BF16 are widened exactly, F32 is read little-endian whatever
    * the host byte order and alignment of the tensor.
    * @throws SafetensorsError naming the tensor if the file has no such tensor

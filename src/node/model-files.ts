@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as ortWeb from 'onnxruntime-web';
 import { convertCheckpoint, type ConvertedModel } from '../model/convert';
 import { parseManifest, sha256Hex, ManifestError, type ModelManifest } from '../model/manifest';
+import type { WeightStorage } from '../model/onnx/fp16';
 import { OrtModelRunner, modelInfoFromConfig, type OrtModule, type SessionOptions } from '../runtime/ort-runner';
 
 /** Largest file the CLIs read into memory (the 120M-parameter model is ~480 MB in fp32). */
@@ -25,11 +26,14 @@ async function readBounded(file: string, limit: number): Promise<Uint8Array> {
 export async function convertCheckpointDir(
   dir: string,
   name = path.basename(path.resolve(dir)),
-  options: { fused?: boolean } = {},
+  options: { fused?: boolean; weightStorage?: WeightStorage } = {},
 ): Promise<ConvertedModel> {
   const configBytes = await readBounded(path.join(dir, 'config.json'), MAX_CONFIG_BYTES);
   const safetensors = await readBounded(path.join(dir, 'model.safetensors'), MAX_MODEL_FILE_BYTES);
-  return convertCheckpoint({ configText: new TextDecoder().decode(configBytes), safetensors }, { name, source: path.resolve(dir), fused: options.fused });
+  return convertCheckpoint(
+    { configText: new TextDecoder().decode(configBytes), safetensors },
+    { name, source: path.resolve(dir), fused: options.fused, weightStorage: options.weightStorage },
+  );
 }
 
 /** Reads a converted model folder (`manifest.json` + the ONNX file it names) and checks its hash. */
@@ -61,13 +65,15 @@ export async function isCheckpointDir(dir: string): Promise<boolean> {
 export interface RunnerOptions {
   ort?: OrtModule;
   sessionOptions?: SessionOptions;
+  /** Weight storage when a checkpoint folder is converted (default float32). */
+  weightStorage?: WeightStorage;
 }
 
 /** A ModelRunner for a checkpoint folder (converted in memory) or a converted model folder. */
 export async function runnerFromDir(dir: string, options: RunnerOptions = {}): Promise<OrtModelRunner> {
   const ort = options.ort ?? ortWeb;
   if (await isCheckpointDir(dir)) {
-    const converted = await convertCheckpointDir(dir);
+    const converted = await convertCheckpointDir(dir, undefined, { weightStorage: options.weightStorage });
     return OrtModelRunner.create(ort, converted.onnx, modelInfoFromConfig(converted.config), options.sessionOptions);
   }
   const { onnx, manifest } = await readConvertedDir(dir);

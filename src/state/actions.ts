@@ -1,6 +1,6 @@
-// Every state change of the app, as plain module-level functions over the store: loading the model, reading a
-// file, choosing column roles, changing forecast settings, and scheduling model runs. Components call these;
-// the engine client's callbacks call them too, without hooks.
+// Every state change of the app, as plain module-level functions over the store: starting up, reading a file,
+// choosing column roles, changing forecast settings, and scheduling model runs (model choices live in
+// model-actions.ts). Components call these; the engine client's callbacks call them too, without hooks.
 import { CsvParseError } from '../data/errors';
 import type { ParsedTable } from '../data/csv';
 import { buildSeries, describeTable, detectSchema, type SeriesSelection } from '../data/table';
@@ -10,6 +10,7 @@ import { getEngine, onEngineEvent } from './engine';
 import { buildTasks } from './dataset';
 import { describeError } from './errors';
 import { clampHorizon, defaultHorizon } from './horizon';
+import { absoluteUrl, loadModel, startModels } from './model-actions';
 import { requestForecast, resetForecasts } from './forecast-runner';
 import { useAppStore } from './store';
 import type { AppError, HistoryWindow } from './slices/ui-slice';
@@ -17,8 +18,6 @@ import type { AppError, HistoryWindow } from './slices/ui-slice';
 const get = useAppStore.getState;
 const set = useAppStore.setState;
 
-/** Name of the bundled default model: a folder under `public/models/` (manifest.json + model.onnx). */
-export const DEFAULT_MODEL = 'random-small';
 /** The demo dataset shipped with the app. */
 export const EXAMPLE_CSV_PATH = 'airline-passengers.csv';
 
@@ -37,53 +36,6 @@ export function clearError(): void {
 
 // ---------------------------------------------------------------------------------------------------------
 // Model
-
-let loadToken = 0;
-
-function absoluteUrl(path: string): string {
-  return new URL(`${import.meta.env.BASE_URL}${path}`, window.location.origin).href;
-}
-
-/** The model folder to load: `?model=<name>` picks another folder under models/ (same origin only). */
-function modelPath(): string {
-  const requested = new URLSearchParams(window.location.search).get('model');
-  const name = requested !== null && /^[\w.-]+$/.test(requested) && !requested.startsWith('.') ? requested : DEFAULT_MODEL;
-  return `models/${name}/`;
-}
-
-/** Loads the model on the given backend; on success, forecasts the current data again. */
-export async function loadModel(preference: BackendPreference = get().backendPreference): Promise<void> {
-  const token = ++loadToken;
-  set({ modelPhase: { phase: 'loading', step: 'Starting the worker' } });
-  try {
-    const status = await getEngine().loadModel({ kind: 'url', url: absoluteUrl(modelPath()) }, preference, {
-      onProgress: (p) => {
-        if (token !== loadToken) return;
-        switch (p.phase) {
-          case 'download':
-            set({ modelPhase: { phase: 'loading', step: `Downloading ${p.file}`, loaded: p.loaded, total: p.total } });
-            return;
-          case 'convert':
-          case 'session':
-          case 'warmup':
-            set({ modelPhase: { phase: 'loading', step: p.message } });
-            return;
-          case 'inference':
-            return;
-        }
-      },
-    });
-    if (token !== loadToken) return;
-    set((s) => ({ model: status, modelPhase: { phase: 'ready' }, modelVersion: s.modelVersion + 1 }));
-    set((s) => ({ horizon: clampHorizon(s, s.horizon) }));
-    requestForecast({ immediate: true });
-  } catch (e) {
-    if (token !== loadToken) return;
-    const error = describeError(e, 'model');
-    set({ model: null, modelPhase: { phase: 'error', message: error.message } });
-    showError(error);
-  }
-}
 
 /** Switches the backend (Auto / WebGPU / WASM), records it in the URL and reloads the model on it. */
 export function setBackendPreference(preference: BackendPreference): void {
@@ -123,7 +75,7 @@ export function initApp(): void {
   const requested = new URLSearchParams(window.location.search).get('backend');
   const preference: BackendPreference = requested === 'wasm' || requested === 'webgpu' ? requested : 'auto';
   set({ backendPreference: preference });
-  void loadModel(preference);
+  void startModels(preference);
 }
 
 // ---------------------------------------------------------------------------------------------------------

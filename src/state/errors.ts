@@ -1,5 +1,5 @@
-// Turns any error the app can meet (CSV problems, bad column choices, model loading, backend, worker crashes)
-// into an alert with a title that says what failed and a message that says why and what to do.
+// Turns any error the app can meet (CSV problems, bad column choices, model loading and downloads, backend,
+// worker crashes) into an alert with a title that says what failed and a message that says why and what to do.
 import { CsvParseError, type CsvErrorCode } from '../data/errors';
 import type { AppError } from './slices/ui-slice';
 
@@ -57,7 +57,27 @@ export function describeError(e: unknown, context: ErrorContext, subject?: strin
     case 'ManifestError':
     case 'CheckpointError':
     case 'ConfigError':
-      return { name, title: 'The model could not be loaded', message: `${message} Reload the page to try again.` };
+    case 'SafetensorsError':
+    case 'ModelFilesError':
+    case 'Float16RangeError':
+      return { name, title: 'This is not a model the app can use', message };
+    case 'RepoNotFoundError':
+      return { name, title: 'Repository not found', message };
+    case 'GatedRepoError':
+      return { name, title: 'This repository needs permission', message };
+    case 'HubInputError':
+      return { name, title: 'Check the repository', message };
+    case 'HubNetworkError':
+    case 'HubHttpError':
+      return { name, title: 'The Hugging Face hub could not be reached', message: `${message} Models you loaded before are still in the cache list.` };
+    case 'DownloadInterruptedError':
+      return { name, title: 'The download was interrupted', message };
+    case 'DownloadIntegrityError':
+      return { name, title: 'The download is corrupt', message };
+    case 'ModelTooLargeError':
+      return { name, title: 'The model is too large for this browser', message };
+    case 'CachedModelError':
+      return { name, title: 'The cached model could not be used', message };
   }
   if (/Error$/.test(name) && name !== 'Error' && context === 'forecast') {
     return { name, title: 'The forecast could not be computed', message };

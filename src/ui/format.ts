@@ -40,3 +40,8 @@ export function formatDuration(ms: number): string {
 export function formatInteger(n: number): string {
   return n.toLocaleString('en-US');
 }
+
+/** A transfer speed: "85.2 MB/s". */
+export function formatSpeed(bytesPerSecond: number): string {
+  return `${formatBytes(bytesPerSecond)}/s`;
+}

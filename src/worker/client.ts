@@ -125,7 +125,8 @@ export class WorkerClient implements ForecastEngine {
         options.signal,
         () => new AbortError('Loading the model was cancelled.'),
       );
-      this.lastModel = { source, backend };
+      // After a crash, a cached model is reloaded from the cache rather than downloaded and converted again.
+      this.lastModel = { source: status.cacheId !== undefined ? { kind: 'cached', id: status.cacheId } : source, backend };
       return status;
     } catch (e) {
       // The worker released its old model when this load started; after a crash the last working one is restored.

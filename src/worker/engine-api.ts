@@ -6,6 +6,7 @@ import type { BackendChoice, BackendPreference } from '../runtime/backend';
 import type { ModelManifest } from '../model/manifest';
 import type { TaskDict } from '../forecast/inputs';
 import type { QuantileForecast } from '../forecast/pipeline';
+import type { WeightStorage } from '../model/onnx/fp16';
 
 /** Where the engine gets a model from. */
 export type ModelSourceSpec =
@@ -14,12 +15,23 @@ export type ModelSourceSpec =
   /** A converted model in memory (e.g. opened from disk). */
   | { kind: 'onnx'; onnx: Uint8Array; manifest: ModelManifest }
   /** A Hugging Face checkpoint (config.json + model.safetensors) to convert in the engine. */
-  | { kind: 'checkpoint'; name: string; configText: string; safetensors: Uint8Array };
+  | { kind: 'checkpoint'; name: string; configText: string; safetensors: Uint8Array; weights?: WeightStorage }
+  /**
+   * A repository on the Hugging Face hub (or a mirror at `hubUrl`): taken from the model cache when a current copy
+   * is there, else downloaded, converted and cached. An interrupted download is resumed by the next load of the
+   * same repository.
+   */
+  | { kind: 'hub'; repo: string; revision?: string; hubUrl?: string; token?: string; weights?: WeightStorage }
+  /** Files picked or dropped by the user: a checkpoint folder or model.onnx + manifest.json; converted and cached. */
+  | { kind: 'files'; files: File[]; weights?: WeightStorage }
+  /** A model in the engine's model cache, by id (see `CachedModel`). */
+  | { kind: 'cached'; id: string };
 
 /** Progress of a long operation, one union for every phase. */
 export type EngineProgress =
-  | { phase: 'download'; file: string; loaded: number; total?: number }
+  | { phase: 'download'; file: string; loaded: number; total?: number; bytesPerSecond?: number; resumedFrom?: number }
   | { phase: 'convert'; message: string }
+  | { phase: 'cache'; message: string }
   | { phase: 'session'; message: string }
   | { phase: 'warmup'; message: string }
   | { phase: 'inference'; done: number; total: number };
@@ -34,6 +46,12 @@ export interface ModelStatus {
   maxOutputPatches: number;
   quantiles: number[];
   backend: BackendChoice;
+  /** How the weight matrices are stored (absent: float32); compute is float32 either way. */
+  weights?: WeightStorage;
+  /** The model cache entry this model was read from or stored as, when it is cached. */
+  cacheId?: string;
+  /** Something worth telling the user about this load (e.g. caching failed, or a cached copy was used offline). */
+  note?: string;
 }
 
 /** One forecast request. Tasks use the pipeline's list-of-dicts form (targets + covariates). */

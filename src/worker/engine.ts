@@ -1,12 +1,16 @@
-// The forecasting engine: loads a model (URL, converted bytes or checkpoint) with phase-by-phase progress,
-// queues forecast requests, batches compatible ones into one pipeline call, cancels superseded and aborted
-// requests, and survives a lost WebGPU device by moving to WASM. It knows nothing about messaging or the DOM:
-// its dependencies (the onnxruntime module, `fetch`) are handed in, so the same class runs inside the worker
-// and in Node tests. The worker handler and the worker client put it behind the same `ForecastEngine` interface.
+// The forecasting engine: loads a model (URL, converted bytes, checkpoint, Hugging Face repository, local files
+// or the model cache) with phase-by-phase progress, queues forecast requests, batches compatible ones into one
+// pipeline call, cancels superseded and aborted requests, and survives a lost WebGPU device by moving to WASM. It
+// knows nothing about messaging or the DOM: its dependencies (the onnxruntime module, `fetch`, the model cache) are
+// handed in, so the same class runs inside the worker and in Node tests. The worker handler and the worker client put it behind the same `ForecastEngine` interface.
 import type * as OrtWeb from 'onnxruntime-web';
 import { fetchConvertedModel } from '../chronos2';
-import { convertCheckpoint } from '../model/convert';
-import { ManifestError, parseManifest, sha256Hex, type ModelManifest } from '../model/manifest';
+import type { ModelCache } from '../hub/cache';
+import { DEFAULT_MAX_MODEL_BYTES, type PartialDownload } from '../hub/download';
+import { CachedModelError } from '../hub/errors';
+import { convertBytes, prepareHubModel, type PartialStore } from '../hub/hub-model';
+import { prepareLocalModel, verifyOnnx } from '../hub/local-files';
+import { parseManifest, type ModelManifest } from '../model/manifest';
 import {
   ForecastInputError,
   InputSchemaError,
@@ -71,8 +75,13 @@ export interface EngineOptions {
   batchRows?: number;
   /** How long a request waits for others to batch with when the engine is idle, ms. Default 0 (one timer tick). */
   batchWindowMs?: number;
-  /** Largest ONNX file accepted from a URL, bytes (default: the library's 2 GiB). */
+  /** Largest model file accepted (ONNX from a URL, checkpoint from a hub or from disk), bytes. Default 2 GiB. */
   maxDownloadBytes?: number;
+  /**
+   * Where converted hub and local models are cached (OPFS in the browser, files in Node tests), and where `cached`
+   * sources are read from. Without one, nothing is cached and `cached` sources fail.
+   */
+  modelCache?: ModelCache | null;
 }
 
 /** Default rows per pipeline call: the pipeline's own default `batchSize`. */
@@ -137,8 +146,11 @@ interface ActiveRun {
 /** The loaded model. */
 interface LoadedModel {
   runner: DisposableRunner;
-  /** Kept to recreate the session on WASM after a WebGPU failure. */
-  onnx: Uint8Array;
+  /**
+   * Kept to recreate the session on WASM after a WebGPU failure; null on WASM, where nothing needs it (a 500 MB
+   * model would otherwise stay in memory twice: here and in the session).
+   */
+  onnx: Uint8Array | null;
   info: ModelInfo;
   status: ModelStatus;
   /** Set when the WebGPU device was reported lost; the next run moves to WASM first. */
@@ -179,6 +191,14 @@ export class Engine implements ForecastEngine {
   private readonly batchRows: number;
   private readonly batchWindowMs: number;
   private readonly maxDownloadBytes: number | undefined;
+  private readonly modelCache: ModelCache | null;
+  /**
+   * The last interrupted hub download, kept in memory (never cached) so that a retry resumes it, also across loads
+   * of other models in between (the app restores the previous model after a failure). Dropped when that download
+   * completes, when another hub download fails or succeeds, and on dispose.
+   */
+  private partial: PartialDownload | null = null;
+  private readonly partials: PartialStore = { get: () => this.partial, set: (p) => void (this.partial = p) };
 
   private model: LoadedModel | null = null;
   private lastLoadError: Error | null = null;
@@ -201,6 +221,7 @@ export class Engine implements ForecastEngine {
     this.batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS;
     this.batchWindowMs = options.batchWindowMs ?? 0;
     this.maxDownloadBytes = options.maxDownloadBytes;
+    this.modelCache = options.modelCache ?? null;
     if (!Number.isSafeInteger(this.batchRows) || this.batchRows < 1) {
       throw new RangeError(`batchRows must be a positive integer, got ${this.batchRows}`);
     }
@@ -299,6 +320,7 @@ export class Engine implements ForecastEngine {
     const error = disposedError();
     for (const job of [...this.live]) this.rejectJob(job, error);
     for (const aborter of this.loadAborters) aborter.abort(error);
+    this.partial = null;
     if (this.pumpTimer !== null) clearTimeout(this.pumpTimer);
     this.pumpTimer = null;
     this.disposing = (async () => {
@@ -342,7 +364,7 @@ export class Engine implements ForecastEngine {
     await this.releaseModel();
     check();
 
-    let files: { onnx: Uint8Array; manifest: ModelManifest };
+    let files: ModelFiles;
     try {
       files = await this.modelFiles(source, signal, onProgress);
     } catch (e) {
@@ -365,7 +387,7 @@ export class Engine implements ForecastEngine {
     const { manifest } = files;
     const model: LoadedModel = {
       runner: created.runner,
-      onnx: files.onnx,
+      onnx: created.choice.backend === 'webgpu' ? files.onnx : null,
       info,
       deviceLost: null,
       status: {
@@ -377,6 +399,9 @@ export class Engine implements ForecastEngine {
         maxOutputPatches: info.maxOutputPatches,
         quantiles: [...info.quantiles],
         backend: { ...created.choice },
+        weights: manifest.weights ?? 'float32',
+        ...(files.cacheId !== undefined ? { cacheId: files.cacheId } : {}),
+        ...(files.note !== undefined ? { note: files.note } : {}),
       },
     };
     created.deviceLost?.then(
@@ -389,42 +414,58 @@ export class Engine implements ForecastEngine {
     return copyStatus(model.status);
   }
 
-  /** The ONNX bytes and manifest of a source: downloaded, checked, or converted. */
+  /** The ONNX bytes and manifest of a source: downloaded, checked, converted, or read from the cache. */
   private async modelFiles(
     source: ModelSourceSpec,
     signal: AbortSignal | undefined,
     onProgress: CallOptions['onProgress'],
-  ): Promise<{ onnx: Uint8Array; manifest: ModelManifest }> {
+  ): Promise<ModelFiles> {
+    const progress = (p: EngineProgress): void => report(onProgress, p);
+    const maxBytes = this.maxDownloadBytes ?? DEFAULT_MAX_MODEL_BYTES;
     switch (source.kind) {
       case 'url':
-        return fetchConvertedModel(source.url, {
-          fetch: progressFetch(this.fetchFn, signal, onProgress),
-          ...(this.maxDownloadBytes !== undefined ? { maxBytes: this.maxDownloadBytes } : {}),
-        });
+        return fetchConvertedModel(source.url, { fetch: this.fetchFn, signal, onProgress: progress, maxBytes });
       case 'onnx': {
         const manifest = parseManifest(source.manifest, `manifest of ${describeName(source.manifest)}`);
-        if (source.onnx.byteLength !== manifest.onnxBytes) {
-          throw new ManifestError(
-            `${manifest.name}: the ONNX file has ${source.onnx.byteLength} bytes, the manifest says ` +
-              `${manifest.onnxBytes}; pick the model.onnx that belongs to this manifest.`,
-          );
-        }
-        if ((await sha256Hex(source.onnx)) !== manifest.sha256) {
-          throw new ManifestError(`${manifest.name}: the ONNX file does not match the manifest's sha256 (wrong or corrupt file).`);
-        }
+        await verifyOnnx(source.onnx, manifest);
         return { onnx: source.onnx, manifest };
       }
       case 'checkpoint': {
-        report(onProgress, { phase: 'convert', message: `Converting checkpoint ${source.name} to ONNX.` });
-        const converted = await convertCheckpoint(
-          { configText: source.configText, safetensors: source.safetensors },
-          { name: source.name },
-        );
-        report(onProgress, {
-          phase: 'convert',
-          message: `Converted ${source.name}: ${converted.manifest.parameterCount} parameters, ${converted.onnx.byteLength} bytes of ONNX.`,
+        const converted = await convertBytes(source.configText, source.safetensors, {
+          name: source.name,
+          source: source.name,
+          weights: source.weights ?? 'float32',
+          onProgress: progress,
         });
         return { onnx: converted.onnx, manifest: converted.manifest };
+      }
+      case 'hub': {
+        const prepared = await prepareHubModel(
+          { repo: source.repo, revision: source.revision, hubUrl: source.hubUrl, token: source.token, weights: source.weights },
+          { fetch: this.fetchFn, cache: this.modelCache, signal, onProgress: progress, maxBytes, partials: this.partials },
+        );
+        return preparedFiles(prepared);
+      }
+      case 'files': {
+        const prepared = await prepareLocalModel(source.files, source.weights ?? 'float32', {
+          cache: this.modelCache,
+          signal,
+          onProgress: progress,
+          maxBytes,
+        });
+        return preparedFiles(prepared);
+      }
+      case 'cached': {
+        if (!this.modelCache) throw new CachedModelError('This browser has no model cache, so cached models cannot be loaded.');
+        progress({ phase: 'cache', message: 'Reading the model from this browser\'s cache.' });
+        const { model, onnx } = await this.modelCache.read(source.id);
+        try {
+          await verifyOnnx(onnx, model.manifest);
+        } catch {
+          await this.modelCache.delete(source.id).catch(noop);
+          throw new CachedModelError(`The cached copy of ${model.name} is damaged (its hash does not match) and was removed. Load the model again.`);
+        }
+        return { onnx, manifest: model.manifest, cacheId: model.id };
       }
     }
   }
@@ -576,7 +617,9 @@ export class Engine implements ForecastEngine {
     });
     await model.runner.dispose().catch(noop);
     try {
+      if (model.onnx === null) throw new Error('internal: the ONNX bytes of a WebGPU model were not kept');
       const created = await this.makeRunner(this.ort, model.onnx, model.info, 'wasm');
+      model.onnx = null;
       model.runner = created.runner;
       model.deviceLost = null;
       model.status = {
@@ -706,49 +749,6 @@ function isBackendFailure(error: unknown): boolean {
   return name !== 'AbortError' && name !== 'ModelChangedError' && name !== 'EngineDisposedError';
 }
 
-/**
- * A fetch that reads each successful response body through a stream reader and reports bytes as they arrive
- * (`download` progress: at the start, then about every 1% or 1 MiB, and at the end).
- */
-function progressFetch(fetchFn: typeof fetch, signal: AbortSignal | undefined, onProgress: CallOptions['onProgress']): typeof fetch {
-  return async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    const response = await fetchFn(input, { ...init, ...(signal ? { signal } : {}) });
-    const body = response.body;
-    if (!response.ok || body === null || !onProgress) return response;
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    const file = url.split('?')[0].split('/').pop() || url;
-    const header = Number(response.headers.get('content-length') ?? NaN);
-    const declared = Number.isSafeInteger(header) && header >= 0 ? header : undefined;
-    const step = declared !== undefined ? Math.max(64 * 1024, Math.ceil(declared / 100)) : 1024 * 1024;
-    let loaded = 0;
-    let reported = 0;
-    // NOTE: with Content-Encoding the header counts compressed bytes; the total is then dropped once exceeded.
-    const emit = (): void => {
-      reported = loaded;
-      report(onProgress, { phase: 'download', file, loaded, total: declared !== undefined && loaded <= declared ? declared : undefined });
-    };
-    const reader = body.getReader();
-    emit();
-    const stream = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        const { done, value } = await reader.read();
-        if (done) {
-          emit();
-          controller.close();
-          return;
-        }
-        loaded += value.byteLength;
-        if (loaded - reported >= step) emit();
-        controller.enqueue(value);
-      },
-      cancel(reason) {
-        return reader.cancel(reason);
-      },
-    });
-    return new Response(stream, { status: response.status, statusText: response.statusText, headers: response.headers });
-  };
-}
-
 function validateSource(source: ModelSourceSpec): void {
   if (!isRecord(source)) throw new ModelSourceError('A model source must be an object with a `kind`.');
   switch (source.kind) {
@@ -764,12 +764,52 @@ function validateSource(source: ModelSourceSpec): void {
       if (typeof source.name !== 'string' || typeof source.configText !== 'string' || !(source.safetensors instanceof Uint8Array)) {
         throw new ModelSourceError('A checkpoint source needs `name`, `configText` (config.json text) and `safetensors` bytes.');
       }
+      validateWeights(source.weights);
+      return;
+    case 'hub':
+      if (typeof source.repo !== 'string') throw new ModelSourceError('A hub source needs a `repo` id such as amazon/chronos-2.');
+      for (const key of ['revision', 'hubUrl', 'token'] as const) {
+        if (source[key] !== undefined && typeof source[key] !== 'string') throw new ModelSourceError(`A hub source's \`${key}\` must be a string.`);
+      }
+      validateWeights(source.weights);
+      return;
+    case 'files':
+      if (!Array.isArray(source.files) || !source.files.every((f) => typeof Blob !== 'undefined' && f instanceof Blob && typeof f.name === 'string')) {
+        throw new ModelSourceError('A files source needs `files`, an array of File objects.');
+      }
+      validateWeights(source.weights);
+      return;
+    case 'cached':
+      if (typeof source.id !== 'string' || !/^[0-9a-f]{32}$/.test(source.id)) throw new ModelSourceError('A cached source needs the `id` of a cached model.');
       return;
     default: {
       const kind: unknown = (source as { kind?: unknown }).kind; // `never` by type; untrusted at run time
-      throw new ModelSourceError(`Unknown model source kind ${JSON.stringify(kind)}; use url, onnx or checkpoint.`);
+      throw new ModelSourceError(`Unknown model source kind ${JSON.stringify(kind)}; use url, onnx, checkpoint, hub, files or cached.`);
     }
   }
+}
+
+function validateWeights(weights: unknown): void {
+  if (weights !== undefined && weights !== 'float32' && weights !== 'float16') {
+    throw new ModelSourceError(`weights must be "float32" or "float16", got ${JSON.stringify(weights)}.`);
+  }
+}
+
+/** The converted model of a source, and how it relates to the model cache. */
+interface ModelFiles {
+  onnx: Uint8Array;
+  manifest: ModelManifest;
+  cacheId?: string;
+  note?: string;
+}
+
+function preparedFiles(prepared: { onnx: Uint8Array; manifest: ModelManifest; cached: { id: string } | null; note?: string }): ModelFiles {
+  return {
+    onnx: prepared.onnx,
+    manifest: prepared.manifest,
+    ...(prepared.cached ? { cacheId: prepared.cached.id } : {}),
+    ...(prepared.note !== undefined ? { note: prepared.note } : {}),
+  };
 }
 
 function validateBackend(backend: BackendPreference): void {

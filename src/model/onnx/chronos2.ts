@@ -6,6 +6,7 @@ import type { ActivationName, Chronos2Config } from '../config';
 import { DataType } from './proto';
 import { GraphBuilder } from './graph-builder';
 import { FLOAT32_MIN, Ops, type Value } from './ops';
+import { float16Weight, storesAsFloat16, type WeightStorage } from './fp16';
 
 /** Supplies float32 weights by checkpoint parameter name (the converter streams them from safetensors). */
 export type WeightSource = (name: string) => Float32Array;
@@ -20,6 +21,8 @@ export interface Chronos2GraphOptions {
    * Same numbers, far fewer kernels. Default true; false gives a graph of standard opset-17 ops only.
    */
   fused?: boolean;
+  /** How weight matrices are stored (default float32); float16 adds a Cast to float after each (see fp16.ts). */
+  weightStorage?: WeightStorage;
 }
 
 /** The result of building a graph. */
@@ -43,9 +46,8 @@ export const GRAPH_IO = {
 /** ONNX opset the graph targets. */
 export const OPSET = 17;
 
-/** Row-major [rows, cols] → [cols, rows]. */
-function transpose2d(w: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(w.length);
+/** Row-major [rows, cols] → [cols, rows], into `out` (default: a new array). */
+function transpose2d(w: Float32Array, rows: number, cols: number, out = new Float32Array(w.length)): Float32Array {
   for (let r = 0; r < rows; r++) {
     const base = r * cols;
     for (let c = 0; c < cols; c++) out[c * rows + r] = w[base + c];
@@ -90,18 +92,37 @@ class Chronos2GraphWriter {
     private readonly cfg: Chronos2Config,
     private readonly weights: WeightSource,
     private readonly fused: boolean,
+    private readonly weightStorage: WeightStorage = 'float32',
   ) {
     this.op = new Ops(g);
   }
 
   /** A checkpoint weight stored as-is. */
   private param(name: string, dims: number[]): Value {
+    if (storesAsFloat16(this.weightStorage, dims)) return float16Weight(this.g, name, dims, () => this.weights(name));
     return this.g.weight(name, dims, () => this.weights(name));
+  }
+
+  /**
+   * One buffer for every transposed weight.
+   * NOTE: safe because GraphBuilder.toModelBytes copies each produced weight into the model before it asks for the
+   * next; without it, converting a 500 MB model leaves ~500 MB of short-lived transposes to the garbage collector,
+   * which shows up in the peak memory of a browser worker.
+   */
+  private transposeScratch = new Float32Array(0);
+
+  private transposed(name: string, outDim: number, inDim: number): Float32Array {
+    const size = outDim * inDim;
+    if (this.transposeScratch.length < size) this.transposeScratch = new Float32Array(size);
+    return transpose2d(this.weights(name), outDim, inDim, this.transposeScratch.subarray(0, size));
   }
 
   /** A linear layer's weight [out, in] stored transposed to [in, out] for MatMul. */
   private linearWeight(name: string, outDim: number, inDim: number): Value {
-    return this.g.weight(name, [inDim, outDim], () => transpose2d(this.weights(name), outDim, inDim), {
+    if (storesAsFloat16(this.weightStorage, [inDim, outDim])) {
+      return float16Weight(this.g, name, [inDim, outDim], () => this.transposed(name, outDim, inDim), 'stored transposed: [in_features, out_features]');
+    }
+    return this.g.weight(name, [inDim, outDim], () => this.transposed(name, outDim, inDim), {
       docString: 'stored transposed: [in_features, out_features]',
     });
   }
@@ -488,13 +509,14 @@ export function buildChronos2Graph(config: Chronos2Config, weights: WeightSource
   if (config.dKv % 2 !== 0) throw new Error(`d_kv (${config.dKv}) must be even for rotary position embeddings`);
   const g = new GraphBuilder('chronos2');
   const fused = options.fused ?? true;
-  new Chronos2GraphWriter(g, config, weights, fused).build();
+  const weightStorage = options.weightStorage ?? 'float32';
+  new Chronos2GraphWriter(g, config, weights, fused, weightStorage).build();
   const bytes = g.toModelBytes({
     opset: OPSET,
     msOpset: fused ? 1 : undefined,
     producer: 'chronos-web',
     docString: 'Chronos-2 forward pass (context, group_ids, future_covariates) -> (quantile_preds, loc, scale)',
-    metadata: { quantiles: JSON.stringify(config.quantiles), patch_size: String(config.patchSize), fused: String(fused), ...options.metadata },
+    metadata: { quantiles: JSON.stringify(config.quantiles), patch_size: String(config.patchSize), fused: String(fused), ...(weightStorage === 'float16' ? { weights: weightStorage } : {}), ...options.metadata },
   });
   return { bytes, parameterCount: g.parameters };
 }

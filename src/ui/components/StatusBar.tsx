@@ -3,7 +3,7 @@
 import type { ReactElement } from 'react';
 import type { BackendChoice } from '../../runtime/backend';
 import { useAppStore } from '../../state/store';
-import { formatBytes, formatCount, formatDuration } from '../format';
+import { formatBytes, formatCount, formatDuration, formatSpeed } from '../format';
 
 function backendText(choice: BackendChoice): string {
   return choice.backend === 'webgpu'
@@ -30,7 +30,8 @@ export function StatusBar(): ReactElement {
               <>
                 {' '}
                 ({formatBytes(phase.loaded)}
-                {phase.total ? ` of ${formatBytes(phase.total)}` : ''})
+                {phase.total ? ` of ${formatBytes(phase.total)}` : ''}
+                {phase.bytesPerSecond ? `, ${formatSpeed(phase.bytesPerSecond)}` : ''})
                 <progress aria-label="Model download" value={phase.loaded} max={phase.total ?? undefined} />
               </>
             )}

@@ -1,0 +1,383 @@
+// Downloads one file over fetch (browser worker and Node alike) the way a 500 MB model needs it: straight into
+// one buffer preallocated from Content-Length (no chunk list and no concatenating copy), with byte progress and
+// speed, a clear error before allocating what the browser cannot hold, the first bytes inspected as they arrive
+// (a broken safetensors header fails in milliseconds, not after the whole file), a SHA-256 computed on the way,
+// and, when the connection drops, the bytes received so far kept so that the next attempt resumes with an HTTP
+// Range request. A file whose size or hash does not match what the server announced is never returned.
+import { createSHA256 } from 'hash-wasm';
+import { DownloadIntegrityError, DownloadInterruptedError, HubHttpError, HubNetworkError, ModelTooLargeError } from './errors';
+
+/** Largest model file accepted by default: onnxruntime-web is wasm32 and protobuf files stop at 2 GiB. */
+export const DEFAULT_MAX_MODEL_BYTES = 2 * 1024 ** 3;
+
+/** Progress of one file. */
+export interface DownloadProgress {
+  phase: 'download';
+  file: string;
+  loaded: number;
+  /** Size of the file, when the server said. */
+  total?: number;
+  /** Recent speed (about the last two seconds). */
+  bytesPerSecond?: number;
+  /** Set when this attempt resumed an interrupted one at this byte. */
+  resumedFrom?: number;
+}
+
+/** What an interrupted download leaves behind, to be resumed. Lives in memory only, never in a cache. */
+export interface PartialDownload {
+  /** The URL first asked for (before redirects): the identity of the download. */
+  url: string;
+  /** The preallocated buffer (its length is the file size). */
+  bytes: Uint8Array;
+  /** How many leading bytes of `bytes` are valid. */
+  received: number;
+  /** The server's strong ETag, sent as If-Range so a changed file restarts instead of mixing versions. */
+  etag?: string;
+}
+
+/** A complete, verified file. */
+export interface DownloadedFile {
+  bytes: Uint8Array;
+  /** Hex SHA-256 of `bytes`. */
+  sha256: string;
+  /** The server's ETag (quotes and weak prefix removed), if it sent one we could read. */
+  etag?: string;
+  /** Where the bytes came from after redirects. */
+  finalUrl: string;
+  /** `X-Repo-Commit` (the hub's resolved commit), when exposed. */
+  commit?: string;
+}
+
+/** Options of {@link downloadFile}. */
+export interface DownloadOptions {
+  fetch: typeof fetch;
+  /** Name used in progress and messages, e.g. `model.safetensors`. */
+  file: string;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  /** Largest size accepted, bytes (default {@link DEFAULT_MAX_MODEL_BYTES}). */
+  maxBytes?: number;
+  /** How the caller will use the file, for the too-large message: its peak need as a multiple of its size. */
+  memoryFactor?: number;
+  onProgress?: (progress: DownloadProgress) => void;
+  /** An interrupted earlier attempt at the same URL; resumed with `Range` when the server allows it. */
+  resume?: PartialDownload | null;
+  /**
+   * Looks at the leading bytes while they arrive: called with everything received so far until it returns true
+   * (done). Throwing stops the download with that error (and nothing is kept to resume).
+   */
+  inspect?: (received: Uint8Array, total: number) => boolean;
+  /** Turns an HTTP error status into the error to throw (default: {@link HubHttpError}). */
+  httpError?: (response: Response, url: string) => Error;
+}
+
+const MiB = 1024 * 1024;
+
+/** "478.1 MB" for messages. */
+export function megabytes(bytes: number): string {
+  return `${(bytes / 1e6).toLocaleString('en-US', { maximumFractionDigits: bytes < 1e7 ? 1 : 0 })} MB`;
+}
+
+/** The ETag without `W/` and quotes; undefined for weak ETags (useless for If-Range and hashes). */
+export function strongEtag(value: string | null): string | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (trimmed.startsWith('W/')) return undefined;
+  return trimmed.replace(/^"|"$/g, '') || undefined;
+}
+
+/** Whether an ETag is a SHA-256 (the hub's ETag of large files is the SHA-256 of their content). */
+export function isSha256(value: string | undefined): value is string {
+  return value !== undefined && /^[0-9a-f]{64}$/.test(value);
+}
+
+function abortError(signal: AbortSignal | undefined): Error {
+  const reason: unknown = signal?.reason;
+  if (reason instanceof Error) return reason;
+  const error = new Error('The download was cancelled.');
+  error.name = 'AbortError';
+  return error;
+}
+
+/** Parses `Content-Range: bytes a-b/total`. */
+function parseContentRange(value: string | null): { start: number; end: number; total: number } | null {
+  const match = value ? /^bytes (\d+)-(\d+)\/(\d+)$/.exec(value.trim()) : null;
+  if (!match) return null;
+  const [start, end, total] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  return Number.isSafeInteger(total) && start <= end && end < total ? { start, end, total } : null;
+}
+
+/**
+ * Allocates the buffer for a file, or explains why it cannot be held.
+ * @throws ModelTooLargeError above `maxBytes`, or when the allocation itself fails
+ */
+export function allocateModelBuffer(size: number, file: string, maxBytes: number, memoryFactor = 1): Uint8Array {
+  const need = `${file} is ${megabytes(size)}${memoryFactor > 1 ? `; loading it needs about ${megabytes(size * memoryFactor)} at the peak` : ''}`;
+  if (size > maxBytes) {
+    throw new ModelTooLargeError(
+      `This model needs more memory than the browser can give it: ${need}, but the browser can hold at most ` +
+        `${megabytes(maxBytes)} per model file. Use a smaller model (for example autogluon/chronos-2-small).`,
+    );
+  }
+  try {
+    return new Uint8Array(size);
+  } catch (e) {
+    throw new ModelTooLargeError(
+      `This model needs more memory than the browser can give it: ${need}, and allocating ${megabytes(size)} failed ` +
+        `(${e instanceof Error ? e.message : String(e)}). Close other tabs or use a smaller model.`,
+    );
+  }
+}
+
+/** Tracks speed over a sliding window of about two seconds. */
+class SpeedMeter {
+  private readonly samples: Array<{ t: number; bytes: number }> = [];
+
+  constructor(start: number) {
+    this.samples.push({ t: performance.now(), bytes: start });
+  }
+
+  add(bytes: number): number | undefined {
+    const t = performance.now();
+    this.samples.push({ t, bytes });
+    while (this.samples.length > 2 && t - this.samples[1].t > 2000) this.samples.shift();
+    const first = this.samples[0];
+    const dt = (t - first.t) / 1000;
+    return dt > 0.05 ? (bytes - first.bytes) / dt : undefined;
+  }
+}
+
+/**
+ * Downloads `url` completely into memory.
+ *
+ * Redirects are followed. With `resume`, the request asks for the missing tail (`Range`, `If-Range`); a `206`
+ * continues the buffer, a `200` (file changed, or no range support) starts over. The file is verified before it
+ * is returned: its length must equal Content-Length, and when the server's ETag is a SHA-256 (as the hub's is for
+ * large files) the content must hash to it.
+ *
+ * @throws ModelTooLargeError, HubNetworkError, DownloadInterruptedError (carrying the partial download),
+ *   DownloadIntegrityError, the `httpError` of a failed status, an AbortError when `signal` aborts, or whatever
+ *   `inspect` throws.
+ */
+export async function downloadFile(url: string, options: DownloadOptions): Promise<DownloadedFile> {
+  const { file, signal } = options;
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_MODEL_BYTES;
+  const resume = options.resume && options.resume.url === url && options.resume.received > 0 ? options.resume : null;
+  const headers: Record<string, string> = { ...options.headers };
+  if (resume) {
+    headers.Range = `bytes=${resume.received}-`;
+    if (resume.etag) headers['If-Range'] = `"${resume.etag}"`;
+  }
+
+  let response: Response;
+  try {
+    response = await options.fetch(url, { headers, signal, redirect: 'follow', cache: 'no-store' });
+  } catch (e) {
+    if (signal?.aborted) throw abortError(signal);
+    const host = safeHost(url);
+    const reason = e instanceof Error ? e.message : String(e);
+    if (resume) {
+      throw new DownloadInterruptedError(
+        `${file}: the server at ${host} cannot be reached (${reason}); ${megabytes(resume.received)} of ` +
+          `${megabytes(resume.bytes.length)} are kept, and Retry resumes from there.`,
+        resume,
+      );
+    }
+    throw new HubNetworkError(`Could not reach ${host} for ${file} (${reason}). Check the hub URL and your network connection.`);
+  }
+  if (!response.ok) {
+    await response.body?.cancel().catch(() => undefined);
+    if (response.status === 416 && resume) {
+      // The range no longer fits the file: start over.
+      return downloadFile(url, { ...options, resume: null });
+    }
+    throw options.httpError?.(response, url) ?? new HubHttpError(`${file}: HTTP ${response.status} ${response.statusText} from ${safeHost(url)}.`, response.status);
+  }
+
+  const etag = strongEtag(response.headers.get('x-linked-etag')) ?? strongEtag(response.headers.get('etag'));
+  const commit = response.headers.get('x-repo-commit') ?? undefined;
+  let buffer: Uint8Array;
+  let offset = 0;
+  let total: number | undefined;
+  let resumedFrom: number | undefined;
+  if (response.status === 206) {
+    const range = parseContentRange(response.headers.get('content-range'));
+    if (!resume || !range || range.start !== resume.received || range.total !== resume.bytes.length) {
+      await response.body?.cancel().catch(() => undefined);
+      // An answer for another range or another file size: start over rather than mix bytes.
+      if (resume) return downloadFile(url, { ...options, resume: null });
+      throw new DownloadIntegrityError(`${file}: the server sent a partial response that was not asked for; try again.`);
+    }
+    buffer = resume.bytes;
+    offset = resume.received;
+    total = range.total;
+    resumedFrom = offset;
+  } else {
+    const header = response.headers.get('content-length');
+    const length = header === null ? NaN : Number(header);
+    const encoded = (response.headers.get('content-encoding') ?? 'identity') !== 'identity';
+    total = Number.isSafeInteger(length) && length >= 0 && !encoded ? length : undefined;
+    if (total !== undefined) {
+      try {
+        buffer = resume && resume.bytes.length === total ? resume.bytes : allocateModelBuffer(total, file, maxBytes, options.memoryFactor);
+      } catch (e) {
+        await response.body?.cancel().catch(() => undefined);
+        throw e;
+      }
+    } else {
+      buffer = new Uint8Array(0);
+    }
+  }
+
+  const body = response.body;
+  if (body === null) throw new DownloadIntegrityError(`${file}: the server sent no content.`);
+  const hash = await createSHA256();
+  hash.init();
+  // A resumed buffer's prefix is hashed again (fast: about 1 GB/s) instead of carrying hash state around.
+  for (let at = 0; at < offset; at += 16 * MiB) hash.update(buffer.subarray(at, Math.min(offset, at + 16 * MiB)));
+
+  const speed = new SpeedMeter(offset);
+  const step = Math.max(64 * 1024, Math.ceil((total ?? 0) / 200));
+  let reported = -Infinity;
+  let lastReport = 0;
+  const report = (force: boolean): void => {
+    const now = performance.now();
+    if (!force && offset - reported < step && now - lastReport < 250) return;
+    // The last report of a complete file carries no speed: there is nothing left to estimate.
+    const bytesPerSecond = total !== undefined && offset >= total ? undefined : speed.add(offset);
+    reported = offset;
+    lastReport = now;
+    options.onProgress?.({
+      phase: 'download',
+      file,
+      loaded: offset,
+      ...(total !== undefined ? { total } : {}),
+      ...(bytesPerSecond !== undefined ? { bytesPerSecond } : {}),
+      ...(resumedFrom !== undefined ? { resumedFrom } : {}),
+    });
+  };
+  let inspecting = options.inspect !== undefined;
+  const keep = (): PartialDownload | null =>
+    total !== undefined && offset > 0 && buffer.length === total ? { url, bytes: buffer, received: offset, ...(etag ? { etag } : {}) } : null;
+
+  report(true);
+  const reader = openReader(body);
+  try {
+    for (;;) {
+      let value: Uint8Array | null;
+      try {
+        value = await reader.read();
+      } catch (e) {
+        if (signal?.aborted) throw abortError(signal);
+        const partial = keep();
+        throw new DownloadInterruptedError(
+          `The connection dropped while downloading ${file} (${e instanceof Error ? e.message : String(e)}) after ` +
+            `${megabytes(offset)}${total !== undefined ? ` of ${megabytes(total)}` : ''}. Nothing was cached. ` +
+            (partial ? 'Retry resumes the download from there.' : 'Retry starts the download again.'),
+          partial,
+        );
+      }
+      if (value === null) break;
+      if (offset + value.byteLength > buffer.length) {
+        if (total !== undefined) {
+          throw new DownloadIntegrityError(`${file}: the server sent more than the ${megabytes(total)} it announced; the download was discarded.`);
+        }
+        buffer = grow(buffer, offset + value.byteLength, file, maxBytes, options.memoryFactor);
+      }
+      buffer.set(value, offset);
+      hash.update(value);
+      offset += value.byteLength;
+      if (inspecting && options.inspect!(buffer.subarray(0, offset), total ?? offset)) inspecting = false;
+      report(false);
+    }
+  } catch (e) {
+    await reader.cancel(e).catch(() => undefined);
+    throw e;
+  } finally {
+    reader.release();
+  }
+  report(true);
+
+  if (total === undefined) {
+    buffer = buffer.length === offset ? buffer : buffer.slice(0, offset);
+  } else if (offset !== total) {
+    const partial = keep();
+    throw new DownloadInterruptedError(
+      `The connection closed early while downloading ${file}: ${megabytes(offset)} of ${megabytes(total)} arrived. ` +
+        `Nothing was cached. ${partial ? 'Retry resumes the download from there.' : 'Retry starts the download again.'}`,
+      partial,
+    );
+  }
+  if (inspecting) options.inspect!(buffer, buffer.length);
+  const sha256 = hash.digest('hex');
+  if (isSha256(etag) && etag !== sha256) {
+    throw new DownloadIntegrityError(
+      `${file} is corrupt: its SHA-256 (${sha256.slice(0, 12)}…) does not match the server's (${etag.slice(0, 12)}…). ` +
+        'It was discarded and nothing was cached; try again.',
+    );
+  }
+  return { bytes: buffer, sha256, finalUrl: response.url || url, ...(etag ? { etag } : {}), ...(commit ? { commit } : {}) };
+}
+
+/** Reads a body chunk by chunk; `read` resolves null at the end. */
+interface ChunkReader {
+  read(): Promise<Uint8Array | null>;
+  cancel(reason: unknown): Promise<void>;
+  release(): void;
+}
+
+const SCRATCH_BYTES = 1024 * 1024;
+
+/**
+ * A reader over a response body. Where the body is a byte stream (browsers, Node), chunks are read into one
+ * reused 1 MiB scratch buffer (a BYOB reader), so a 500 MB download does not leave 500 MB of chunk garbage for
+ * the collector while the model is being converted. Each chunk is valid until the next read.
+ * NOTE: the scratch, not the model buffer, is handed to the stream: a BYOB buffer is lost when the stream errors,
+ * and the model buffer must survive a dropped connection to be resumed.
+ */
+function openReader(body: ReadableStream<Uint8Array>): ChunkReader {
+  let byob: ReadableStreamBYOBReader | null = null;
+  try {
+    byob = body.getReader({ mode: 'byob' });
+  } catch {
+    byob = null;
+  }
+  if (byob) {
+    const reader = byob;
+    let scratch: ArrayBuffer = new ArrayBuffer(SCRATCH_BYTES);
+    return {
+      async read() {
+        const { done, value } = await reader.read(new Uint8Array(scratch, 0, SCRATCH_BYTES));
+        if (value) scratch = value.buffer as ArrayBuffer;
+        return done ? null : (value ?? null);
+      },
+      cancel: (reason) => reader.cancel(reason),
+      release: () => reader.releaseLock(),
+    };
+  }
+  const reader = body.getReader();
+  return {
+    async read() {
+      const { done, value } = await reader.read();
+      return done ? null : value;
+    },
+    cancel: (reason) => reader.cancel(reason),
+    release: () => reader.releaseLock(),
+  };
+}
+
+/** Grows a buffer of unknown final size (no Content-Length): doubling, within the ceiling. */
+function grow(buffer: Uint8Array, needed: number, file: string, maxBytes: number, memoryFactor: number | undefined): Uint8Array {
+  const size = Math.min(Math.max(needed, buffer.length * 2, MiB), Math.max(needed, maxBytes));
+  const next = allocateModelBuffer(size, file, maxBytes, memoryFactor);
+  next.set(buffer);
+  return next;
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
