@@ -9,8 +9,13 @@ import { expect, test, type Page } from '@playwright/test';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const SCREENSHOTS = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
+const REGISTRY = JSON.parse(readFileSync(fileURLToPath(new URL('../public/models/index.json', import.meta.url)), 'utf8')) as {
+  models: Array<{ folder: string; default?: boolean }>;
+};
+/** The app's default model: the registry entry marked default. */
+const DEFAULT_FOLDER = (REGISTRY.models.find((m) => m.default) ?? REGISTRY.models[0]).folder;
 const MANIFEST = JSON.parse(
-  readFileSync(fileURLToPath(new URL('../public/models/random-small/manifest.json', import.meta.url)), 'utf8'),
+  readFileSync(fileURLToPath(new URL(`../public/models/${DEFAULT_FOLDER}/manifest.json`, import.meta.url)), 'utf8'),
 ) as { name: string; config: { quantiles: number[] } };
 const QUANTILE_COLUMNS = [...MANIFEST.config.quantiles].sort((a, b) => a - b).map((q) => `q${q}`);
 const UPDATE_SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1';

@@ -251,7 +251,8 @@ test('local files: a checkpoint folder by picker (fp32 and fp16), a converted mo
     await expect(page.getByTestId('current-model')).toContainText('fp32 weights');
     await forecastAirline(page, 'my-chronos-checkpoint');
 
-    await page.getByRole('checkbox', { name: 'Store weights as fp16' }).check();
+    await page.getByLabel('Weight storage').selectOption('float16');
+    await expect(page.getByTestId('weight-storage-note')).toContainText('up to 0.5%');
     // Picked as files (no folder), the checkpoint has no name of its own.
     await page.getByLabel('Open local files').setInputFiles([path.join(folder, 'config.json'), path.join(folder, 'model.safetensors')]);
     await expect(page.getByLabel('Status')).toContainText('Model: local checkpoint');

@@ -23,6 +23,8 @@ import { runCli } from './run-cli';
 // @ts-expect-error: plain ESM helper without type declarations
 import { findChromium } from '../../scripts/find-chromium.mjs';
 
+/** Graph variants: fused fp32 (the default), plain ops, and weight-only quantized (fused). */
+type GraphVariant = 'fused' | 'plain' | 'int8' | 'int4';
 type Backend = 'chromium-wasm' | 'chromium-webgpu' | 'node-web' | 'node-native';
 const ALL_BACKENDS: Backend[] = ['chromium-wasm', 'chromium-webgpu', 'node-web', 'node-native'];
 
@@ -30,7 +32,7 @@ const ALL_BACKENDS: Backend[] = ['chromium-wasm', 'chromium-webgpu', 'node-web',
 interface BackendRun {
   backend: Backend;
   model: string;
-  graph: 'fused' | 'plain';
+  graph: GraphVariant;
   threads: number;
   sessionMs?: number;
   peakMemoryBytes?: number | null;
@@ -70,13 +72,17 @@ const UPSTREAM = {
   'chronos-2-small': { seriesPerSecondB32T512: 26.3, latencyB1T512Ms: 150 },
 } as const;
 
-async function prepareModel(preset: string, graph: 'fused' | 'plain'): Promise<string> {
+async function prepareModel(preset: string, graph: GraphVariant): Promise<string> {
   const out = path.join(CACHE, `${preset}-${graph}`);
   if (existsSync(path.join(out, 'manifest.json'))) return out;
   const configJson = makeChronos2ConfigJson(PRESETS[preset]);
   const config = parseChronos2Config(configJson);
   const safetensors = writeSafetensors(randomChronos2Tensors(config, 0));
-  const converted = await convertCheckpoint({ configText: JSON.stringify(configJson), safetensors }, { name: preset, fused: graph === 'fused' });
+  const converted = await convertCheckpoint({ configText: JSON.stringify(configJson), safetensors }, {
+    name: preset,
+    fused: graph !== 'plain',
+    weightStorage: graph === 'int8' || graph === 'int4' ? graph : 'float32',
+  });
   await fs.mkdir(out, { recursive: true });
   await fs.writeFile(path.join(out, 'model.onnx'), converted.onnx);
   await fs.writeFile(path.join(out, 'manifest.json'), JSON.stringify(converted.manifest));
@@ -130,7 +136,7 @@ function comparison(runs: BackendRun[]): string {
   return lines.join('\n');
 }
 
-async function chromiumRuns(backends: Backend[], models: Array<{ preset: string; graph: 'fused' | 'plain'; dir: string }>, shapes: CallShape[], matmul: [number, number, number]): Promise<BackendRun[]> {
+async function chromiumRuns(backends: Backend[], models: Array<{ preset: string; graph: GraphVariant; dir: string }>, shapes: CallShape[], matmul: [number, number, number]): Promise<BackendRun[]> {
   const dist = ensureBuilt();
   const mounts: Record<string, string> = { '/': dist };
   for (const m of models) mounts[`/bench-models/${m.preset}-${m.graph}/`] = m.dir;
@@ -212,9 +218,11 @@ runCli(async (args) => {
   const threads = Math.min(2, os.availableParallelism());
 
   console.log('preparing models (seeded random weights, real architectures)…');
-  const models: Array<{ preset: string; graph: 'fused' | 'plain'; dir: string; shapes: CallShape[] }> = [];
+  const models: Array<{ preset: string; graph: GraphVariant; dir: string; shapes: CallShape[] }> = [];
   for (const preset of presets) models.push({ preset, graph: 'fused', dir: await prepareModel(preset, 'fused'), shapes });
-  models.push({ preset: 'chronos-2-small', graph: 'plain', dir: await prepareModel('chronos-2-small', 'plain'), shapes: variantShapes });
+  for (const graph of ['plain', 'int8', 'int4'] as const) {
+    models.push({ preset: 'chronos-2-small', graph, dir: await prepareModel('chronos-2-small', graph), shapes: variantShapes });
+  }
 
   const runs: BackendRun[] = [];
   for (const backend of backends.filter((b): b is 'node-web' | 'node-native' => b.startsWith('node'))) {

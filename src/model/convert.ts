@@ -61,7 +61,7 @@ export async function convertCheckpoint(files: CheckpointFiles, options: Convert
     config,
     createdAt: new Date().toISOString(),
     ...(options.source ? { source: options.source } : {}),
-    ...(options.weightStorage === 'float16' ? { weights: 'float16' as const } : {}),
+    ...(options.weightStorage && options.weightStorage !== 'float32' ? { weights: options.weightStorage } : {}),
   };
   return { onnx: graph.bytes, manifest, config };
 }

@@ -1,5 +1,6 @@
 // The manifest written next to a converted `model.onnx`: what the app and the runtime need to know
 // about a model without parsing the graph (config summary, quantiles, sizes, integrity hash).
+import { WEIGHT_STORAGES, type WeightStorage } from './onnx/fp16';
 import { createSHA256 } from 'hash-wasm';
 import type { Chronos2Config } from './config';
 
@@ -25,7 +26,7 @@ export interface ModelManifest {
   createdAt: string;
   source?: string;
   /** How weight matrices are stored; absent means float32. Compute is float32 either way. */
-  weights?: 'float32' | 'float16';
+  weights?: WeightStorage;
 }
 
 /** Thrown when a manifest is malformed or does not match its ONNX file. */
@@ -48,8 +49,8 @@ export function parseManifest(json: unknown, source = 'manifest.json'): ModelMan
     if (!Number.isSafeInteger(m[key]) || (m[key] as number) <= 0) throw new ManifestError(`${source}: ${key} must be a positive integer`);
   }
   if (typeof m.config !== 'object' || m.config === null) throw new ManifestError(`${source}: config missing`);
-  if (m.weights !== undefined && m.weights !== 'float32' && m.weights !== 'float16') {
-    throw new ManifestError(`${source}: weights must be "float32" or "float16", found ${JSON.stringify(m.weights)}`);
+  if (m.weights !== undefined && !WEIGHT_STORAGES.includes(m.weights as WeightStorage)) {
+    throw new ManifestError(`${source}: weights must be one of ${WEIGHT_STORAGES.join(', ')}, found ${JSON.stringify(m.weights)}`);
   }
   return m as unknown as ModelManifest;
 }

@@ -7,6 +7,7 @@ import { openBrowserModelCache, type ModelCache } from '../hub/cache';
 import { DEFAULT_HUB_URL, normalizeHubUrl } from '../hub/repo';
 import { defaultEntry, findEntry, isPlainName, parseRegistry, type RegistryEntry } from '../model/registry';
 import type { WeightStorage } from '../model/onnx/fp16';
+import { WEIGHT_STORAGE_LABEL } from '../model/onnx/weight-storage';
 import type { BackendPreference } from '../runtime/backend';
 import type { EngineProgress, ModelSourceSpec, ModelStatus } from '../worker/engine-api';
 import { getEngine } from './engine';
@@ -257,7 +258,7 @@ export function loadFromHub(input: HubLoadInput): Promise<boolean> {
   const repo = input.repo.trim();
   const revision = input.revision?.trim() || 'main';
   const token = input.token?.trim();
-  const label = `${repo}${revision === 'main' ? '' : `@${revision}`}${input.weights === 'float16' ? ' (fp16)' : ''}`;
+  const label = `${repo}${revision === 'main' ? '' : `@${revision}`}${input.weights && input.weights !== 'float32' ? ` (${WEIGHT_STORAGE_LABEL[input.weights]})` : ''}`;
   return userLoad({
     source: { kind: 'hub', repo, revision, hubUrl: get().hubUrl, weights: input.weights, ...(token ? { token } : {}) },
     choice: { kind: 'hub', repo, revision, weights: input.weights },
@@ -266,15 +267,15 @@ export function loadFromHub(input: HubLoadInput): Promise<boolean> {
 }
 
 /** Loads a model from files the user picked or dropped (a checkpoint folder, or model.onnx + manifest.json). */
-export function openModelFiles(files: File[], weights: WeightStorage = get().fp16Storage ? 'float16' : 'float32'): Promise<boolean> {
+export function openModelFiles(files: File[], weights: WeightStorage = get().weightStorage): Promise<boolean> {
   const first = files.find((f) => /\.(safetensors|onnx)$/i.test(f.name)) ?? files[0];
   const label = first ? first.name : 'local files';
   return userLoad({ source: { kind: 'files', files, weights }, choice: { kind: 'files', name: label }, label });
 }
 
-/** Chooses float16 weight storage for the next conversion (hub or local checkpoint). */
-export function setFp16Storage(fp16: boolean): void {
-  set({ fp16Storage: fp16 });
+/** Chooses the weight storage (fp32, fp16, int8, int4) of the next conversion (hub or local checkpoint). */
+export function setWeightStorage(weightStorage: WeightStorage): void {
+  set({ weightStorage });
 }
 
 /** Opens a model cached in this browser. */

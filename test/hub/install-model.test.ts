@@ -18,6 +18,11 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 let hub: TestHub;
 let modelsDir: string;
 
+/** The models the app ships with, in registry order, and its default. */
+const SHIPPED = JSON.parse(readFileSync(path.join(ROOT, 'public/models/index.json'), 'utf8')) as { models: Array<{ name: string; default?: boolean }> };
+const BUNDLED = SHIPPED.models.map((m) => m.name);
+const BUNDLED_DEFAULT = (SHIPPED.models.find((m) => m.default) ?? SHIPPED.models[0]).name;
+
 beforeAll(async () => {
   hub = await startHubServer();
   await addFixtureRepos(hub);
@@ -38,8 +43,8 @@ describe('installModel', () => {
     expect(manifest.name).toBe(REPOS.small);
     expect(installed.entry.size).toBe(onnx.byteLength);
     const registry = await readRegistry(modelsDir);
-    expect(registry.models.map((m) => m.name)).toEqual(['random-small', 'chronos-2-small']);
-    expect(defaultEntry(registry)?.name).toBe('random-small');
+    expect(registry.models.map((m) => m.name)).toEqual([...BUNDLED, 'chronos-2-small']);
+    expect(defaultEntry(registry)?.name).toBe(BUNDLED_DEFAULT);
     expect(readdirNoTemp(modelsDir)).toEqual(['chronos-2-small', 'index.json']);
   });
 
@@ -49,7 +54,7 @@ describe('installModel', () => {
     expect(fp16.manifest.weights).toBe('float16');
     await installModel(REPOS.small, { modelsDir, hubUrl: hub.url, weights: 'float16' });
     const registry = await readRegistry(modelsDir);
-    expect(registry.models.map((m) => `${m.name}${m.default ? '*' : ''}`)).toEqual(['random-small', 'chronos-2-small-fp16*']);
+    expect(registry.models.map((m) => `${m.name}${m.default ? '*' : ''}`)).toEqual([...BUNDLED, 'chronos-2-small-fp16*']);
   });
 
   it('resumes a dropped download by itself', async () => {

@@ -7,6 +7,7 @@ import { DataType } from './proto';
 import { GraphBuilder } from './graph-builder';
 import { FLOAT32_MIN, Ops, type Value } from './ops';
 import { float16Weight, storesAsFloat16, type WeightStorage } from './fp16';
+import { quantizedLinear } from './quantized-linear';
 
 /** Supplies float32 weights by checkpoint parameter name (the converter streams them from safetensors). */
 export type WeightSource = (name: string) => Float32Array;
@@ -129,7 +130,11 @@ class Chronos2GraphWriter {
 
   private linear(x: Value, prefix: string, inDim: number, outDim: number, bias: boolean): Value {
     return this.g.scope(prefix, () => {
-      const y = this.op.matmul(x, this.linearWeight(`${prefix}.weight`, outDim, inDim));
+      const name = `${prefix}.weight`;
+      const bits = this.weightStorage === 'int8' ? 8 : this.weightStorage === 'int4' ? 4 : 0;
+      const y = bits
+        ? quantizedLinear(this.g, x, name, inDim, outDim, bits, () => this.weights(name))
+        : this.op.matmul(x, this.linearWeight(name, outDim, inDim));
       return bias ? this.op.add(y, this.param(`${prefix}.bias`, [outDim])) : y;
     });
   }
@@ -513,10 +518,10 @@ export function buildChronos2Graph(config: Chronos2Config, weights: WeightSource
   new Chronos2GraphWriter(g, config, weights, fused, weightStorage).build();
   const bytes = g.toModelBytes({
     opset: OPSET,
-    msOpset: fused ? 1 : undefined,
+    msOpset: fused || weightStorage === 'int8' || weightStorage === 'int4' ? 1 : undefined,
     producer: 'chronos-web',
     docString: 'Chronos-2 forward pass (context, group_ids, future_covariates) -> (quantile_preds, loc, scale)',
-    metadata: { quantiles: JSON.stringify(config.quantiles), patch_size: String(config.patchSize), fused: String(fused), ...(weightStorage === 'float16' ? { weights: weightStorage } : {}), ...options.metadata },
+    metadata: { quantiles: JSON.stringify(config.quantiles), patch_size: String(config.patchSize), fused: String(fused), ...(weightStorage !== 'float32' ? { weights: weightStorage } : {}), ...options.metadata },
   });
   return { bytes, parameterCount: g.parameters };
 }

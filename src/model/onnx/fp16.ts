@@ -5,8 +5,14 @@ import { DataType } from './proto';
 import type { GraphBuilder } from './graph-builder';
 import type { Value } from './ops';
 
-/** How checkpoint weights are stored in the ONNX file. */
-export type WeightStorage = 'float32' | 'float16';
+/**
+ * How checkpoint weights are stored in the ONNX file: float32; float16 (Cast to float32 at session start);
+ * or weight-only 8-/4-bit block quantization of the linear layers (MatMulNBits, see quantized-linear.ts).
+ */
+export type WeightStorage = 'float32' | 'float16' | 'int8' | 'int4';
+
+/** Every weight storage, in order of size. */
+export const WEIGHT_STORAGES: readonly WeightStorage[] = ['float32', 'float16', 'int8', 'int4'];
 
 /**
  * What fp16 storage costs, as a bound on max|fp16 − reference| / max|reference| per task, measured on the 28

@@ -63,7 +63,7 @@ export interface ModelSlice {
   /** A failed load that Retry repeats (a resumable download resumes), described for the button; null if none. */
   retryLabel: string | null;
   /** Convert checkpoints (hub or local) with float16 weight storage. */
-  fp16Storage: boolean;
+  weightStorage: WeightStorage;
 }
 
 /** Initial model state. */
@@ -80,5 +80,5 @@ export const createModelSlice: StateCreator<AppState, [], [], ModelSlice> = () =
   storageEstimate: null,
   hubUrl: '',
   retryLabel: null,
-  fp16Storage: false,
+  weightStorage: 'float32',
 });

@@ -1,5 +1,6 @@
 // The models cached in this browser (downloaded from a hub or opened from files, converted once): name, where it
 // came from, weight storage and size, with Use and Delete, and how much of the browser's storage they take.
+import { WEIGHT_STORAGE_LABEL } from '../../model/onnx/weight-storage';
 import type { ReactElement } from 'react';
 import type { CachedModel } from '../../hub/cache';
 import { deleteCachedModel, useCachedModel } from '../../state/model-actions';
@@ -35,7 +36,7 @@ export function CachedModelList(): ReactElement | null {
               <div className="model-list__text">
                 <span className="model-list__name">{m.name}</span>
                 <small>
-                  {originText(m)} · {m.weights === 'float16' ? 'fp16' : 'fp32'} · {formatBytes(m.onnxBytes)}
+                  {originText(m)} · {WEIGHT_STORAGE_LABEL[m.weights ?? 'float32']} · {formatBytes(m.onnxBytes)}
                 </small>
               </div>
               {inUse === m.id ? (

@@ -9,7 +9,7 @@ import { useAppStore } from '../../state/store';
 export function HubLoadForm(): ReactElement {
   const id = useId();
   const hubUrl = useAppStore((s) => s.hubUrl);
-  const fp16 = useAppStore((s) => s.fp16Storage);
+  const weights = useAppStore((s) => s.weightStorage);
   const loading = useAppStore((s) => s.modelPhase.phase === 'loading');
   const [repo, setRepo] = useState('');
   const [revision, setRevision] = useState('');
@@ -27,7 +27,7 @@ export function HubLoadForm(): ReactElement {
   const submit = (event: FormEvent): void => {
     event.preventDefault();
     if (!applyHubUrl()) return;
-    void loadFromHub({ repo, revision, weights: fp16 ? 'float16' : 'float32', token });
+    void loadFromHub({ repo, revision, weights, token });
   };
 
   return (

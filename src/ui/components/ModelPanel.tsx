@@ -3,13 +3,13 @@
 // picker or drop anywhere on the page), fp16 weight storage with its measured accuracy cost, and the models
 // cached in this browser.
 import { useId, type ReactElement } from 'react';
-import { FP16_GOLDEN_ERROR } from '../../model/onnx/fp16';
-import { cancelModelLoad, openModelFiles, retryModelLoad, setFp16Storage, useInstalledModel } from '../../state/model-actions';
+import { cancelModelLoad, openModelFiles, retryModelLoad, setWeightStorage, useInstalledModel } from '../../state/model-actions';
+import { WEIGHT_STORAGES, type WeightStorage } from '../../model/onnx/fp16';
+import { WEIGHT_STORAGE_ERROR, WEIGHT_STORAGE_LABEL, WEIGHT_STORAGE_SIZE } from '../../model/onnx/weight-storage';
 import { useAppStore } from '../../state/store';
 import { formatBytes, formatCount, formatSpeed } from '../format';
 import { CachedModelList } from './CachedModelList';
 import { HubLoadForm } from './HubLoadForm';
-import { Toggle } from './Toggle';
 
 function CurrentModel(): ReactElement {
   const model = useAppStore((s) => s.model);
@@ -22,7 +22,7 @@ function CurrentModel(): ReactElement {
     <div className="current-model" data-testid="current-model">
       <span className="model-list__name">{model.name}</span>
       <small>
-        {formatCount(model.parameterCount)} parameters · {formatBytes(model.onnxBytes)} · {model.weights === 'float16' ? 'fp16' : 'fp32'} weights · {where}
+        {formatCount(model.parameterCount)} parameters · {formatBytes(model.onnxBytes)} · {WEIGHT_STORAGE_LABEL[model.weights ?? 'float32']} weights · {where}
       </small>
       {note && <small className="current-model__note">{note}</small>}
     </div>
@@ -73,7 +73,7 @@ function InstalledModels(): ReactElement | null {
               </span>
               <small>
                 {formatCount(m.parameters)} parameters · {formatBytes(m.size)}
-                {m.weights === 'float16' ? ' · fp16' : ''}
+                {m.weights && m.weights !== 'float32' ? ` · ${WEIGHT_STORAGE_LABEL[m.weights]}` : ''}
                 {m.description ? ` · ${m.description}` : ''}
               </small>
             </div>
@@ -144,8 +144,8 @@ function LocalFiles(): ReactElement {
 /** The model card of the side panel. */
 export function ModelPanel(): ReactElement {
   const retryLabel = useAppStore((s) => s.retryLabel);
-  const fp16 = useAppStore((s) => s.fp16Storage);
-  const percent = `${(FP16_GOLDEN_ERROR * 100).toLocaleString('en-US')}%`;
+  const storage = useAppStore((s) => s.weightStorage);
+  const percent = (w: WeightStorage) => `${(WEIGHT_STORAGE_ERROR[w] * 100).toLocaleString('en-US')}%`;
   return (
     <section className="card model-panel" aria-labelledby="model-heading">
       <h2 id="model-heading">Model</h2>
@@ -165,15 +165,24 @@ export function ModelPanel(): ReactElement {
         <HubLoadForm />
       </div>
       <LocalFiles />
-      <Toggle
-        label="Store weights as fp16"
-        description={
-          `Converted models take half the space (cache and file); compute stays fp32. Forecasts move by at most ${percent} ` +
-          "of each series' largest value (measured on the golden fixtures)."
-        }
-        checked={fp16}
-        onChange={setFp16Storage}
-      />
+      <div className="field">
+        <label className="field__label" htmlFor="weight-storage">
+          Weight storage
+        </label>
+        <select id="weight-storage" value={storage} onChange={(e) => setWeightStorage(e.target.value as WeightStorage)}>
+          {WEIGHT_STORAGES.map((w) => (
+            <option key={w} value={w}>
+              {WEIGHT_STORAGE_LABEL[w]} — {WEIGHT_STORAGE_SIZE[w]}
+            </option>
+          ))}
+        </select>
+        <small className="field__hint" data-testid="weight-storage-note">
+          For the next conversion (hub or local checkpoint); compute stays fp32.{' '}
+          {storage === 'float32'
+            ? 'Matches the reference pipeline within 0.01% of each series’ largest value.'
+            : `Forecasts move by up to ${percent(storage)} of each series’ largest value (measured on the golden fixtures).`}
+        </small>
+      </div>
       <CachedModelList />
     </section>
   );
