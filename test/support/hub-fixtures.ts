@@ -27,7 +27,8 @@ export const REPOS = {
   corrupt: 'test/corrupt-chronos-2',
   bert: 'test/bert-base',
   huge: 'test/huge-chronos-2',
-  big: 'test/chronos-2-random',
+  /** A checkpoint of amazon/chronos-2's architecture and size with seeded random weights, under the real repo id. */
+  big: 'amazon/chronos-2',
 } as const;
 
 /** Token that opens the gated fixture. */

@@ -5,6 +5,12 @@ import { useId, useState, type FormEvent, type ReactElement } from 'react';
 import { loadFromHub, setHubUrl } from '../../state/model-actions';
 import { useAppStore } from '../../state/store';
 
+/** The published Chronos-2 models, offered as one-click loads. */
+const OFFICIAL_MODELS = [
+  { repo: 'amazon/chronos-2', size: '120M parameters, 478 MB' },
+  { repo: 'autogluon/chronos-2-small', size: '28M parameters, 113 MB' },
+] as const;
+
 /** The Hugging Face part of the model panel. */
 export function HubLoadForm(): ReactElement {
   const id = useId();
@@ -94,6 +100,23 @@ export function HubLoadForm(): ReactElement {
       <button type="submit" className="btn btn--primary" disabled={loading || repo.trim() === ''}>
         Load from Hugging Face
       </button>
+      <div className="btn-row">
+        {/* The real models, one click away (the bundled default is a small model of our own). */}
+        {OFFICIAL_MODELS.map((m) => (
+          <button
+            key={m.repo}
+            type="button"
+            className="btn"
+            disabled={loading}
+            title={`Download ${m.repo} (${m.size}) from the hub, convert it here and cache it for offline use`}
+            onClick={() => {
+              if (applyHubUrl()) void loadFromHub({ repo: m.repo, revision: '', weights, token });
+            }}
+          >
+            Use {m.repo} <small>({m.size})</small>
+          </button>
+        ))}
+      </div>
     </form>
   );
 }
