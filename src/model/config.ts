@@ -2,6 +2,7 @@
 // building and the pipeline can trust a small typed `Chronos2Config` instead of re-checking loose JSON.
 // Semantics follow upstream `Chronos2CoreConfig` (defaults, activation from `feed_forward_proj`) and the
 // checks in the `Chronos2Model` constructor (required `chronos_config`, equal patch sizes).
+import { describeValue } from './describe-value';
 
 /** Activations the converter can express (the subset of transformers' `ACT2FN` a Chronos-2 MLP may name). */
 export type ActivationName =
@@ -97,19 +98,6 @@ function own(obj: JsonObject, key: string): unknown {
   return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
 }
 
-/** Renders an offending value for a message, bounded in length. */
-function show(value: unknown): string {
-  if (value === undefined) return 'missing';
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'bigint') return `${value}n`;
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = String(value);
-  }
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
 
 /** Reads fields of one JSON object, throwing a `ConfigError` that names the field path on the first problem. */
 class FieldReader {
@@ -125,7 +113,7 @@ class FieldReader {
 
   fail(key: string, value: unknown, problem: string): never {
     const path = this.path(key);
-    throw new ConfigError(`${this.source}: ${path} (${show(value)}) ${problem}`, path);
+    throw new ConfigError(`${this.source}: ${path} (${describeValue(value)}) ${problem}`, path);
   }
 
   raw(key: string): unknown {
@@ -180,9 +168,9 @@ function parseActivation(top: FieldReader): ActivationName {
   }
   const act = top.string('dense_act_fn', parts[parts.length - 1]);
   if (!(ACTIVATIONS as readonly string[]).includes(act)) {
-    const derived = top.raw('dense_act_fn') === undefined ? ` (derived from feed_forward_proj ${show(proj)})` : '';
+    const derived = top.raw('dense_act_fn') === undefined ? ` (derived from feed_forward_proj ${describeValue(proj)})` : '';
     throw new ConfigError(
-      `${top.source}: dense_act_fn (${show(act)})${derived} is not a supported activation: expected one of ${ACTIVATIONS.join(', ')}`,
+      `${top.source}: dense_act_fn (${describeValue(act)})${derived} is not a supported activation: expected one of ${ACTIVATIONS.join(', ')}`,
       'dense_act_fn',
     );
   }
@@ -199,7 +187,7 @@ function parseQuantiles(chronos: FieldReader): number[] {
   const levels: number[] = [];
   value.forEach((q: unknown, i: number) => {
     if (typeof q !== 'number' || !Number.isFinite(q) || q <= 0 || q >= 1) {
-      chronos.fail(key, value, `has entry [${i}] = ${show(q)}: every level must be a finite number strictly in (0, 1)`);
+      chronos.fail(key, value, `has entry [${i}] = ${describeValue(q)}: every level must be a finite number strictly in (0, 1)`);
     }
     if (i > 0 && q <= levels[i - 1]) {
       chronos.fail(
@@ -226,7 +214,7 @@ function parseQuantiles(chronos: FieldReader): number[] {
  */
 export function parseChronos2Config(json: unknown, source = 'config.json'): Chronos2Config {
   if (!isObject(json)) {
-    throw new ConfigError(`${source}: expected a JSON object, found ${show(json)}`, '(root)');
+    throw new ConfigError(`${source}: expected a JSON object, found ${describeValue(json)}`, '(root)');
   }
   const top: FieldReader = new FieldReader(json, '', source);
 

@@ -2,6 +2,7 @@
 // length and offset is checked before it is used, nothing large is allocated before the header is known to fit
 // in the file, and the header JSON cannot reach object prototypes. Works in browsers and Node (Uint8Array,
 // DataView and TextDecoder only).
+import { describeValue } from './describe-value';
 
 /** Element types this reader accepts (everything is widened to float32). */
 export type SafetensorsDtype = 'F32' | 'F16' | 'BF16';
@@ -46,15 +47,6 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function show(value: unknown): string {
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = String(value);
-  }
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
 
 function tensorError(file: string, tensor: string, problem: string): SafetensorsError {
   return new SafetensorsError(`${file}: tensor ${JSON.stringify(tensor)}: ${problem}`, file, tensor);
@@ -110,22 +102,22 @@ function findDuplicateKey(text: string): { key: string; topLevel: boolean } | un
 }
 
 function readEntry(file: string, name: string, entry: unknown, dataLength: number, dataOffset: number): TensorInfo {
-  if (!isObject(entry)) throw tensorError(file, name, `header entry must be an object, found ${show(entry)}`);
+  if (!isObject(entry)) throw tensorError(file, name, `header entry must be an object, found ${describeValue(entry)}`);
   const own = (key: string): unknown => (Object.prototype.hasOwnProperty.call(entry, key) ? entry[key] : undefined);
 
   const dtype = own('dtype');
   if (!isDtype(dtype)) {
-    throw tensorError(file, name, `unsupported dtype ${show(dtype)}; accepted: ${ACCEPTED_DTYPES}`);
+    throw tensorError(file, name, `unsupported dtype ${describeValue(dtype)}; accepted: ${ACCEPTED_DTYPES}`);
   }
 
   const shape = own('shape');
   if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)) {
-    throw tensorError(file, name, `shape must be an array of non-negative integers, found ${show(shape)}`);
+    throw tensorError(file, name, `shape must be an array of non-negative integers, found ${describeValue(shape)}`);
   }
   let elements = 1;
   for (const d of shape as number[]) {
     elements *= d;
-    if (!Number.isSafeInteger(elements)) throw tensorError(file, name, `shape ${show(shape)} has too many elements`);
+    if (!Number.isSafeInteger(elements)) throw tensorError(file, name, `shape ${describeValue(shape)} has too many elements`);
   }
 
   const offsets = own('data_offsets');
@@ -135,14 +127,14 @@ function readEntry(file: string, name: string, entry: unknown, dataLength: numbe
     !offsets.every((o) => typeof o === 'number' && Number.isSafeInteger(o) && o >= 0) ||
     (offsets[0] as number) > (offsets[1] as number)
   ) {
-    throw tensorError(file, name, `data_offsets must be [begin, end] with 0 <= begin <= end, found ${show(offsets)}`);
+    throw tensorError(file, name, `data_offsets must be [begin, end] with 0 <= begin <= end, found ${describeValue(offsets)}`);
   }
   const [begin, end] = offsets as [number, number];
   if (end > dataLength) {
     throw tensorError(
       file,
       name,
-      `data_offsets ${show(offsets)} end beyond the data buffer (${dataLength} bytes); the file may be truncated`,
+      `data_offsets ${describeValue(offsets)} end beyond the data buffer (${dataLength} bytes); the file may be truncated`,
     );
   }
   const byteLength = end - begin;
@@ -151,7 +143,7 @@ function readEntry(file: string, name: string, entry: unknown, dataLength: numbe
     throw tensorError(
       file,
       name,
-      `data_offsets ${show(offsets)} span ${byteLength} bytes but shape ${show(shape)} of ${dtype} needs ${expected}`,
+      `data_offsets ${describeValue(offsets)} span ${byteLength} bytes but shape ${describeValue(shape)} of ${dtype} needs ${expected}`,
     );
   }
   return { name, dtype, shape: [...(shape as number[])], byteOffset: dataOffset + begin, byteLength };
@@ -210,7 +202,7 @@ export function parseSafetensorsHeader(
   } catch (err) {
     throw fail(`header is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
   }
-  if (!isObject(header)) throw fail(`header must be a JSON object, found ${show(header)}`);
+  if (!isObject(header)) throw fail(`header must be a JSON object, found ${describeValue(header)}`);
   const duplicate = findDuplicateKey(text);
   if (duplicate !== undefined) {
     const { key, topLevel } = duplicate;
@@ -225,10 +217,10 @@ export function parseSafetensorsHeader(
   const dataLength = fileSize - dataOffset;
   for (const [name, entry] of Object.entries(header)) {
     if (name === '__metadata__') {
-      if (!isObject(entry)) throw fail(`__metadata__ must be an object of strings, found ${show(entry)}`);
+      if (!isObject(entry)) throw fail(`__metadata__ must be an object of strings, found ${describeValue(entry)}`);
       for (const [key, value] of Object.entries(entry)) {
         if (typeof value !== 'string') {
-          throw fail(`__metadata__.${key} must be a string, found ${show(value)}`);
+          throw fail(`__metadata__.${key} must be a string, found ${describeValue(value)}`);
         }
         metadata[key] = value;
       }
