@@ -88,9 +88,21 @@ test.describe('airline passengers example', () => {
     expect(csv.rows).toHaveLength(12);
     expect(csv.rows[0].slice(0, 2)).toEqual(['passengers', '1960-01']);
     expect(csv.rows[11][1]).toBe('1960-12');
+    // The default model is a trained one: its 1960 median must beat the seasonal-naive MAPE (9.99%) and meet the
+    // model card's bar of 6%, and the downloaded numbers must agree with the MAPE the metrics table shows.
+    const actual1960 = [417, 391, 419, 461, 472, 535, 622, 606, 508, 461, 390, 432];
+    const median = csv.rows.map((row) => Number(row[2]));
+    const mape = (100 / 12) * median.reduce((sum, m, i) => sum + Math.abs(m - actual1960[i]) / actual1960[i], 0);
+    expect(mape).toBeLessThanOrEqual(6);
+    const shown = Number((await metrics.getByRole('row', { name: /^MAPE\b/ }).getByRole('cell').nth(0).textContent())?.replace('%', ''));
+    expect(Math.abs(shown - mape)).toBeLessThan(0.01);
     for (const row of csv.rows) {
-      // (The bundled random-weight model gives no monotone quantiles; only finiteness is checked.)
-      expect(row.slice(2).map(Number).every(Number.isFinite)).toBe(true);
+      const values = row.slice(2).map(Number);
+      expect(values.every(Number.isFinite)).toBe(true);
+      // The 80% interval brackets the median.
+      const q = (level: string) => values[csv.header.indexOf(level) - 2];
+      expect(q('q0.1')).toBeLessThanOrEqual(q('q0.5'));
+      expect(q('q0.5')).toBeLessThanOrEqual(q('q0.9'));
     }
 
     const json = JSON.parse(await download(page, 'Download forecast JSON')) as {
