@@ -54,3 +54,13 @@ const api: BenchPageApi = {
 };
 
 (window as unknown as { chronosBench: BenchPageApi }).chronosBench = api;
+
+// Self-driving mode for GPU machines without Node.js (scripts/device/webgpu-bench.sh).
+const suite = new URLSearchParams(location.search).get('suite');
+if (suite === 'gpu' || suite === 'probe') {
+  void import('./gpu-suite').then(async ({ runGpuSuite }) => {
+    status.value = `running the ${suite} suite`;
+    const report = await runGpuSuite(ort, { probeOnly: suite === 'probe' });
+    status.value = report.error ? `stopped: ${report.error}` : 'done';
+  });
+}

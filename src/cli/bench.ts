@@ -17,6 +17,8 @@ import type { BenchPageApi } from '../bench/page';
 import type { CallShape } from '../bench/flops';
 import type { ForwardMeasurement, MatmulMeasurement } from '../bench/measure';
 import type { NodeJob } from '../bench/node-backend';
+import { gpuReportMarkdown } from '../bench/gpu-report';
+import type { GpuSuiteReport } from '../bench/gpu-suite';
 import { measureApp, type AppFigures } from '../bench/app-figures';
 import { PRESETS } from '../model/presets';
 import { runCli } from './run-cli';
@@ -188,19 +190,40 @@ async function chromiumRuns(backends: Backend[], models: Array<{ preset: string;
   return runs;
 }
 
-/** Replaces the generated section of docs/benchmarks.md with this run's tables. */
-async function updateDocs(date: string, machine: Record<string, unknown>, tables: string): Promise<void> {
+/** Replaces the section between `<!-- {marker}:start -->` and `<!-- {marker}:end -->` of docs/benchmarks.md. */
+async function replaceDocSection(marker: string, body: string): Promise<void> {
   const file = path.join(REPO, 'docs/benchmarks.md');
-  const text = await fs.readFile(file, 'utf8').catch(() => '<!-- bench:start -->\n<!-- bench:end -->\n');
-  const start = text.indexOf('<!-- bench:start -->');
-  const end = text.indexOf('<!-- bench:end -->');
-  if (start < 0 || end < start) throw new Error(`${file}: missing the <!-- bench:start --> / <!-- bench:end --> markers`);
-  const body = `<!-- bench:start -->\nLast full run: ${date} on ${String(machine.cpus)} (${String(machine.cores)} cores, ${String(machine.memoryGiB)} GiB), Node ${String(machine.node)}. Raw data: docs/benchmarks.json.\n\n${tables}\n`;
-  await fs.writeFile(file, text.slice(0, start) + body + text.slice(end));
+  const text = await fs.readFile(file, 'utf8');
+  const open = `<!-- ${marker}:start -->`;
+  const start = text.indexOf(open);
+  const end = text.indexOf(`<!-- ${marker}:end -->`);
+  if (start < 0 || end < start) throw new Error(`${file}: missing the ${open} / <!-- ${marker}:end --> markers`);
+  await fs.writeFile(file, `${text.slice(0, start)}${open}\n${body}\n${text.slice(end)}`);
   console.log(`updated ${file}`);
 }
 
+/** Replaces the generated section of docs/benchmarks.md with this run's tables. */
+async function updateDocs(date: string, machine: Record<string, unknown>, tables: string): Promise<void> {
+  await replaceDocSection(
+    'bench',
+    `Last full run: ${date} on ${String(machine.cpus)} (${String(machine.cores)} cores, ${String(machine.memoryGiB)} GiB), Node ${String(machine.node)}. Raw data: docs/benchmarks.json.\n\n${tables}`,
+  );
+}
+
+/** `--gpu-report FILE [--machine TEXT]`: the report of scripts/device/webgpu-bench.sh → docs/benchmarks-webgpu.json and the WebGPU section. */
+async function importGpuReport(file: string, machine: string): Promise<void> {
+  const report = JSON.parse(await fs.readFile(file, 'utf8')) as GpuSuiteReport;
+  if (!report.adapter || !Array.isArray(report.runs)) throw new Error(`${file}: not a report of the WebGPU suite (no adapter or runs)`);
+  await fs.writeFile(path.join(REPO, 'docs/benchmarks-webgpu.json'), `${JSON.stringify({ machine, ...report }, null, 2)}\n`);
+  await replaceDocSection('bench-webgpu', gpuReportMarkdown(report, machine, UPSTREAM));
+}
+
 runCli(async (args) => {
+  const gpuIndex = args.indexOf('--gpu-report');
+  if (gpuIndex >= 0) {
+    const machineIndex = args.indexOf('--machine');
+    return importGpuReport(args[gpuIndex + 1], machineIndex >= 0 ? args[machineIndex + 1] : 'a GPU machine');
+  }
   const quick = args.includes('--quick');
   const outIndex = args.indexOf('--out');
   const out = outIndex >= 0 ? args[outIndex + 1] : path.join(REPO, quick ? '.cache/bench/quick.json' : 'docs/benchmarks.json');

@@ -1,0 +1,232 @@
+// The WebGPU benchmark suite for a GPU machine that has a browser but no Node.js: the bench page runs it
+// on its own when opened as `bench.html?suite=gpu` (scripts/device/webgpu-bench.sh), generates the
+// seeded random checkpoints and converts them inside the page, checks parity of the golden cases on the
+// real adapter, measures forward calls and matmul ceilings, and posts progress and the report to the
+// serving script (`/__log`, `/__result`). `npm run bench -- --gpu-report FILE` turns the report into the
+// WebGPU section of docs/benchmarks.md.
+import type * as OrtWeb from 'onnxruntime-web';
+import { convertCheckpoint } from '../model/convert';
+import { parseChronos2Config, type Chronos2Config } from '../model/config';
+import { GRAPH_IO } from '../model/onnx/chronos2';
+import { PRESETS } from '../model/presets';
+import { makeChronos2ConfigJson, randomChronos2Tensors, writeSafetensors } from '../model/random-checkpoint';
+import { fetchConvertedModel } from '../chronos2';
+import { createRunner, sessionOptionsFor } from '../runtime/backend';
+import { modelInfoFromConfig } from '../runtime/ort-runner';
+import { runGoldenCase, type GoldenCase } from '../parity/golden-case';
+import type { CallShape } from './flops';
+import { matmulModel } from './matmul-model';
+import { measureForward, measureMatmul, syntheticContext, type ForwardMeasurement, type MatmulMeasurement } from './measure';
+
+/** Golden cases checked on the adapter (the same set as e2e/parity.spec.ts). */
+export const GPU_PARITY_CASES = [
+  'a_forward_random_small_nan_batch3',
+  'a_forward_random_small_groups_future_covariates',
+  'c_predict_edge_series',
+  'g_predict_multivariate_3var',
+  'h_predict_covariates_dict',
+  'f_predict_long_pl200',
+  'i_predict_quantiles_offgrid_levels',
+];
+
+/** Tolerance of WebGPU parity, relative to max |expected| per task (as in e2e/parity.spec.ts). */
+export const GPU_PARITY_TOLERANCE = 1e-3;
+
+/** Adapter facts the report records. */
+export interface AdapterReport {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  isFallbackAdapter: boolean;
+  maxBufferSize: number;
+  maxStorageBufferBindingSize: number;
+  features: string[];
+}
+
+/** One model × graph measured on the adapter. */
+export interface GpuModelRun {
+  model: string;
+  graph: 'fused' | 'plain';
+  /** Outputs left in GPU buffers (never read back), to measure what IO binding could save. */
+  outputsOnGpu?: boolean;
+  parameterCount: number;
+  onnxBytes: number;
+  convertMs: number;
+  sessionMs: number;
+  results: ForwardMeasurement[];
+  error?: string;
+}
+
+/** What the suite posts to `/__result`. */
+export interface GpuSuiteReport {
+  date: string;
+  userAgent: string;
+  adapter: AdapterReport | null;
+  parity: Array<{ name: string; worst: number; passed: boolean }>;
+  matmul: MatmulMeasurement[];
+  runs: GpuModelRun[];
+  error?: string;
+}
+
+/** Standard shapes (as the CPU benchmark) plus larger batches, where a GPU reaches its throughput. */
+const STANDARD: CallShape[] = [1, 32].flatMap((batch) => [512, 2048].map((contextLength) => ({ batch, contextLength, horizon: 64 })));
+const LARGE: CallShape[] = [128, 256].map((batch) => ({ batch, contextLength: 512, horizon: 64 }));
+const MATMULS_QUICK: Array<[number, number, number]> = [[256, 768, 3072]];
+const MATMULS: Array<[number, number, number]> = [
+  [1024, 768, 3072],
+  [8192, 768, 3072],
+];
+
+/** Reads the adapter a WebGPU session would get, or null when there is none. */
+export async function describeAdapter(): Promise<AdapterReport | null> {
+  const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
+  const adapter = await gpu?.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) return null;
+  const info = adapter.info;
+  return {
+    vendor: info.vendor,
+    architecture: info.architecture,
+    device: info.device,
+    description: info.description,
+    isFallbackAdapter: (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false,
+    maxBufferSize: adapter.limits.maxBufferSize,
+    maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+    features: [...adapter.features].sort(),
+  };
+}
+
+/** True for software adapters (SwiftShader, llvmpipe), whose timings say nothing about a GPU. */
+export function isSoftwareAdapter(adapter: AdapterReport): boolean {
+  return adapter.isFallbackAdapter || /swiftshader|llvmpipe|software/i.test(`${adapter.vendor} ${adapter.architecture} ${adapter.description}`);
+}
+
+/** Posts one progress line to the serving script (and the console). */
+async function log(line: string): Promise<void> {
+  console.log(line);
+  await fetch('/__log', { method: 'POST', body: line }).catch(() => undefined);
+}
+
+/** Seeded random checkpoint of `preset`, converted in this page. */
+async function generatedModel(preset: string, graph: 'fused' | 'plain'): Promise<{ onnx: Uint8Array; config: ReturnType<typeof parseChronos2Config>; parameterCount: number; convertMs: number }> {
+  const t0 = performance.now();
+  const configJson = makeChronos2ConfigJson(PRESETS[preset]);
+  const config = parseChronos2Config(configJson);
+  let safetensors: Uint8Array | null = writeSafetensors(randomChronos2Tensors(config, 0));
+  const converted = await convertCheckpoint({ configText: JSON.stringify(configJson), safetensors }, { name: preset, fused: graph === 'fused' });
+  safetensors = null;
+  return { onnx: converted.onnx, config: converted.config, parameterCount: converted.manifest.parameterCount, convertMs: performance.now() - t0 };
+}
+
+/** Forward calls on a session whose outputs stay in GPU buffers (disposed unread). */
+async function measureGpuResident(ort: typeof OrtWeb, onnx: Uint8Array, config: Chronos2Config, shape: CallShape): Promise<ForwardMeasurement> {
+  const session = await ort.InferenceSession.create(onnx, { ...sessionOptionsFor('webgpu'), preferredOutputLocation: 'gpu-buffer' });
+  try {
+    const P = config.patchSize;
+    const n = Math.ceil(shape.horizon / P);
+    const feeds = {
+      [GRAPH_IO.context]: new ort.Tensor('float32', syntheticContext(shape.batch, shape.contextLength), [shape.batch, shape.contextLength]),
+      [GRAPH_IO.groupIds]: new ort.Tensor('int64', BigInt64Array.from({ length: shape.batch }, (_, i) => BigInt(i)), [shape.batch]),
+      [GRAPH_IO.futureCovariates]: new ort.Tensor('float32', new Float32Array(shape.batch * n * P).fill(NaN), [shape.batch, n * P]),
+    };
+    const runner = {
+      info: modelInfoFromConfig(config),
+      async run() {
+        const out = await session.run(feeds);
+        for (const t of Object.values(out)) t.dispose();
+        return { quantilePreds: new Float32Array(0), loc: new Float32Array(0), scale: new Float32Array(0) };
+      },
+    };
+    return await measureForward(runner, config, shape);
+  } finally {
+    await session.release();
+  }
+}
+
+async function measureModel(ort: typeof OrtWeb, preset: string, graph: 'fused' | 'plain', shapes: CallShape[], outputsOnGpu = false): Promise<GpuModelRun> {
+  const run: GpuModelRun = { model: preset, graph, ...(outputsOnGpu ? { outputsOnGpu } : {}), parameterCount: 0, onnxBytes: 0, convertMs: 0, sessionMs: 0, results: [] };
+  try {
+    const model = await generatedModel(preset, graph);
+    Object.assign(run, { parameterCount: model.parameterCount, onnxBytes: model.onnx.byteLength, convertMs: model.convertMs });
+    await log(`${preset} ${graph}: ${(model.parameterCount / 1e6).toFixed(1)}M parameters converted in ${model.convertMs.toFixed(0)} ms`);
+    if (outputsOnGpu) {
+      for (const shape of shapes) {
+        const m = await measureGpuResident(ort, model.onnx, model.config, shape);
+        run.results.push(m);
+        await log(`  outputs on GPU, B=${shape.batch} T=${shape.contextLength}: ${m.seriesPerSecond.toFixed(1)} series/s, p50 ${m.latency.p50.toFixed(1)} ms`);
+      }
+      return run;
+    }
+    const t0 = performance.now();
+    const { runner } = await createRunner(ort, model.onnx, modelInfoFromConfig(model.config), 'webgpu');
+    run.sessionMs = performance.now() - t0;
+    try {
+      for (const shape of shapes) {
+        const m = await measureForward(runner, model.config, shape);
+        run.results.push(m);
+        await log(`  B=${shape.batch} T=${shape.contextLength}: ${m.seriesPerSecond.toFixed(1)} series/s, p50 ${m.latency.p50.toFixed(1)} ms, ${m.gflops.toFixed(0)} GFLOP/s`);
+      }
+    } finally {
+      await runner.dispose();
+    }
+  } catch (e) {
+    run.error = (e as Error).message;
+    await log(`${preset} ${graph} failed: ${run.error}`);
+  }
+  return run;
+}
+
+async function checkParity(ort: typeof OrtWeb): Promise<GpuSuiteReport['parity']> {
+  const { onnx, manifest } = await fetchConvertedModel('/models/random-small/');
+  const { runner } = await createRunner(ort, onnx, modelInfoFromConfig(manifest.config), 'webgpu');
+  const out: GpuSuiteReport['parity'] = [];
+  try {
+    for (const name of GPU_PARITY_CASES) {
+      const response = await fetch(`/fixtures/cases/${name}.json`);
+      if (!response.ok) throw new Error(`/fixtures/cases/${name}.json: HTTP ${response.status}`);
+      const result = await runGoldenCase(runner, name, (await response.json()) as GoldenCase, GPU_PARITY_TOLERANCE);
+      out.push({ name, worst: result.worst, passed: result.passed });
+      await log(`parity ${name}: worst ${result.worst.toExponential(2)} ${result.passed ? 'ok' : 'FAILED'}`);
+    }
+  } finally {
+    await runner.dispose();
+  }
+  return out;
+}
+
+/** Runs the whole suite and posts the report; `probeOnly` stops after describing the adapter. */
+export async function runGpuSuite(ort: typeof OrtWeb, options: { probeOnly?: boolean } = {}): Promise<GpuSuiteReport> {
+  const report: GpuSuiteReport = { date: new Date().toISOString(), userAgent: navigator.userAgent, adapter: null, parity: [], matmul: [], runs: [] };
+  try {
+    report.adapter = await describeAdapter();
+    await log(`adapter: ${JSON.stringify(report.adapter)}`);
+    if (!report.adapter) throw new Error('no WebGPU adapter');
+    if (isSoftwareAdapter(report.adapter) && !options.probeOnly && !location.search.includes('allowSoftware')) {
+      throw new Error(`software adapter only (${report.adapter.vendor} ${report.adapter.description})`);
+    }
+    if (!options.probeOnly) {
+      report.parity = await checkParity(ort);
+      const quick = location.search.includes('quick');
+      for (const [m, k, n] of quick ? MATMULS_QUICK : MATMULS) {
+        const session = await ort.InferenceSession.create(matmulModel(k, n), sessionOptionsFor('webgpu'));
+        const x = new ort.Tensor('float32', new Float32Array(m * k).fill(0.5), [m, k]);
+        const mm = await measureMatmul(() => session.run({ x }), m, k, n);
+        await session.release();
+        report.matmul.push(mm);
+        await log(`matmul ${m}x${k}x${n}: ${mm.gflops.toFixed(0)} GFLOP/s (p50 ${mm.latency.p50.toFixed(2)} ms)`);
+      }
+      const presets = quick ? ['chronos-2-small'] : ['chronos-2', 'chronos-2-small'];
+      for (const preset of presets) report.runs.push(await measureModel(ort, preset, 'fused', quick ? STANDARD.slice(0, 2) : [...STANDARD, ...LARGE]));
+      // Before/after of the fused graph on a real GPU, same run.
+      const plainShapes: CallShape[] = quick ? [STANDARD[0]] : [{ batch: 32, contextLength: 512, horizon: 64 }, LARGE[1]];
+      report.runs.push(await measureModel(ort, quick ? 'chronos-2-small' : 'chronos-2', 'plain', plainShapes));
+      // What IO binding could save: the same calls with the outputs left on the GPU.
+      report.runs.push(await measureModel(ort, quick ? 'chronos-2-small' : 'chronos-2', 'fused', plainShapes, true));
+    }
+  } catch (e) {
+    report.error = (e as Error).message;
+    await log(`suite stopped: ${report.error}`);
+  }
+  await fetch('/__result', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(report) }).catch(() => undefined);
+  return report;
+}
