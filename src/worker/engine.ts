@@ -25,7 +25,7 @@ import {
   type PreparedTask,
   type QuantileForecast,
 } from '../forecast';
-import { createRunner, type BackendChoice, type BackendPreference } from '../runtime/backend';
+import { createRunner, type BackendChoice, type BackendKind, type BackendPreference } from '../runtime/backend';
 import { modelInfoFromConfig } from '../runtime/ort-runner';
 import type {
   CallOptions,
@@ -69,10 +69,12 @@ export interface EngineOptions {
   /** Creates inference sessions; default {@link defaultRunnerFactory}. */
   createRunner?: RunnerFactory;
   /**
-   * Most rows (targets + covariates over all tasks) one batched pipeline call may hold. Also the pipeline's
-   * `batchSize`, so a request alone is batched exactly like a direct `predict()` call. Default 256.
+   * Most rows (targets + covariates over all tasks) one model call may hold, per backend or one number for both:
+   * requests are batched together up to it and the pipeline splits larger ones into calls of at most this many
+   * rows. Default {@link DEFAULT_BATCH_ROWS}. Cross-learning requests always use
+   * {@link CROSS_LEARNING_BATCH_ROWS}, since there the batch decides which series share information.
    */
-  batchRows?: number;
+  batchRows?: number | Partial<Record<BackendKind, number>>;
   /** How long a request waits for others to batch with when the engine is idle, ms. Default 0 (one timer tick). */
   batchWindowMs?: number;
   /** Largest model file accepted (ONNX from a URL, checkpoint from a hub or from disk), bytes. Default 2 GiB. */
@@ -84,8 +86,16 @@ export interface EngineOptions {
   modelCache?: ModelCache | null;
 }
 
-/** Default rows per pipeline call: the pipeline's own default `batchSize`. */
-export const DEFAULT_BATCH_ROWS = 256;
+/**
+ * Default rows per model call by backend. WebGPU: the pipeline's own default (256); a GPU's throughput still
+ * grows at that size (docs/benchmarks.md). WASM: 32; CPU throughput is flat from about 8 rows on, so smaller
+ * calls cost nothing and give progress and cancellation every call instead of every 256 rows (the 120M model
+ * takes ~45 s for 256 rows on two threads). Results do not depend on it (without cross-learning).
+ */
+export const DEFAULT_BATCH_ROWS: Readonly<Record<BackendKind, number>> = Object.freeze({ webgpu: 256, wasm: 32 });
+
+/** Rows per pipeline call with cross-learning: upstream's default `batch_size`, on every backend. */
+export const CROSS_LEARNING_BATCH_ROWS = 256;
 
 /** {@link RunnerFactory} over `createRunner` (WebGPU probe, warm-up, WASM fallback) that also watches the device. */
 export const defaultRunnerFactory: RunnerFactory = async (ort, onnx, info, preference) => {
@@ -188,7 +198,7 @@ export class Engine implements ForecastEngine {
   private readonly ort: typeof OrtWeb;
   private readonly fetchFn: typeof fetch;
   private readonly makeRunner: RunnerFactory;
-  private readonly batchRows: number;
+  private readonly batchRows: Readonly<Record<BackendKind, number>>;
   private readonly batchWindowMs: number;
   private readonly maxDownloadBytes: number | undefined;
   private readonly modelCache: ModelCache | null;
@@ -218,18 +228,24 @@ export class Engine implements ForecastEngine {
     this.ort = options.ort;
     this.fetchFn = options.fetch;
     this.makeRunner = options.createRunner ?? defaultRunnerFactory;
-    this.batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS;
+    const rows = options.batchRows;
+    this.batchRows = typeof rows === 'number' ? { webgpu: rows, wasm: rows } : { ...DEFAULT_BATCH_ROWS, ...rows };
     this.batchWindowMs = options.batchWindowMs ?? 0;
     this.maxDownloadBytes = options.maxDownloadBytes;
     this.modelCache = options.modelCache ?? null;
-    if (!Number.isSafeInteger(this.batchRows) || this.batchRows < 1) {
-      throw new RangeError(`batchRows must be a positive integer, got ${this.batchRows}`);
+    for (const [backend, n] of Object.entries(this.batchRows)) {
+      if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`batchRows (${backend}) must be a positive integer, got ${n}`);
     }
   }
 
   /** The loaded model and its current backend, or null. */
   get status(): ModelStatus | null {
     return this.model ? copyStatus(this.model.status) : null;
+  }
+
+  /** Rows per model call on the backend `model` currently runs on. */
+  private rowsFor(model: LoadedModel): number {
+    return this.batchRows[model.status.backend.backend];
   }
 
   /** {@inheritDoc ForecastEngine.loadModel} */
@@ -492,7 +508,7 @@ export class Engine implements ForecastEngine {
             : 'No model is loaded. Call loadModel first, then forecast.',
         );
       }
-      job.plan = planJob(model.info, request, this.batchRows);
+      job.plan = planJob(model.info, request, this.rowsFor(model));
       job.state = 'queued';
       this.queue.push(job);
       this.schedulePump();
@@ -538,10 +554,11 @@ export class Engine implements ForecastEngine {
     const group = [head];
     const headPlan = plannedOf(head);
     let rows = headPlan.rows;
-    if (!headPlan.batchable) return group;
+    const budget = this.model ? this.rowsFor(this.model) : 0;
+    if (!headPlan.batchable || rows > budget) return group;
     for (let i = 0; i < this.queue.length; ) {
       const plan = plannedOf(this.queue[i]);
-      if (plan.batchable && sameKey(plan.key, headPlan.key) && rows + plan.rows <= this.batchRows) {
+      if (plan.batchable && sameKey(plan.key, headPlan.key) && rows + plan.rows <= budget) {
         group.push(...this.queue.splice(i, 1));
         rows += plan.rows;
       } else {
@@ -585,7 +602,8 @@ export class Engine implements ForecastEngine {
     const { predictionLength, contextLength } = plan.key;
     const { patchSize, maxOutputPatches } = model.info;
     const callsPerBatch = Math.ceil(Math.ceil(predictionLength / patchSize) / maxOutputPatches);
-    const total = planBatches(tasks, this.batchRows).length * callsPerBatch;
+    const batchSize = plan.crossLearning ? CROSS_LEARNING_BATCH_ROWS : this.rowsFor(model);
+    const total = planBatches(tasks, batchSize).length * callsPerBatch;
     const runner = model.runner;
     let done = 0;
     const counting: ModelRunner = {
@@ -603,7 +621,7 @@ export class Engine implements ForecastEngine {
       predictionLength,
       contextLength,
       crossLearning: plan.crossLearning,
-      batchSize: this.batchRows,
+      batchSize,
       signal: run.controller.signal,
     });
     return { forecasts, inferenceMs: performance.now() - started, modelCalls: done };
@@ -694,7 +712,7 @@ function planJob(info: ModelInfo, request: ForecastRequest, batchRows: number): 
     predictionLength: request.predictionLength,
     contextLength: request.contextLength,
     crossLearning: request.crossLearning,
-    batchSize: batchRows,
+    batchSize: request.crossLearning === true ? CROSS_LEARNING_BATCH_ROWS : batchRows,
   });
   const tasks = prepareInputs(request.tasks, resolved.predictionLength);
   const rows = tasks.reduce((sum, task) => sum + task.numRows, 0);

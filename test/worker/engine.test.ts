@@ -265,6 +265,33 @@ describe('queue', () => {
     await engine.dispose();
   });
 
+  it('uses the row budget of the backend it runs on; cross-learning keeps the upstream batch of 256', async () => {
+    for (const backend of ['wasm', 'webgpu'] as const) {
+      const { factory, log } = countingFactory();
+      // The session is WASM in Node; the choice says which backend's budget applies.
+      const labelled: RunnerFactory = async (...args) => {
+        const created = await factory(...args);
+        return { ...created, choice: { ...created.choice, backend } };
+      };
+      const engine = makeEngine({ createRunner: labelled, batchRows: { wasm: 2, webgpu: 5 } });
+      await engine.loadModel(source(), 'wasm');
+      expect(engine.status?.backend.backend).toBe(backend);
+      log.reset();
+      const requests = [0, 1, 2].map((seed) => ({ tasks: [{ target: series(100, 12, seed) }], predictionLength: 24 }));
+      await Promise.all(requests.map((r) => engine.forecast(r)));
+      expect(log.calls.map((c) => c.batchSize), backend).toEqual(backend === 'wasm' ? [2, 1] : [3]);
+      log.reset();
+      const five: ForecastRequest = { tasks: [0, 1, 2, 3, 4].map((seed) => ({ target: series(100, 12, seed) })), predictionLength: 24 };
+      const split = await engine.forecast(five);
+      expect(log.calls.map((c) => c.batchSize), backend).toEqual(backend === 'wasm' ? [2, 2, 1] : [5]);
+      expectSameForecasts(split.forecasts, await direct(five), 1e-6);
+      log.reset();
+      await engine.forecast({ ...five, crossLearning: true });
+      expect(log.calls.map((c) => c.batchSize), `${backend} cross-learning`).toEqual([5]);
+      await engine.dispose();
+    }
+  });
+
   it('queues requests that arrive while the model is busy and batches them together', async () => {
     const { factory, log } = countingFactory();
     const engine = await countingEngine(factory, log);
