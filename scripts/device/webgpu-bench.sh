@@ -53,9 +53,13 @@ for flags in "${FLAGSETS[@]}"; do
   grep -iE 'vulkan|webgpu|dawn' "$OUT/chromium-probe.log" | head -20
 done
 if [ -z "$chosen" ]; then echo "no hardware WebGPU adapter with any flag set"; exit 3; fi
-echo "== suite with: $chosen"
 echo "$chosen" > "$OUT/flags.txt"
-run_page gpu "$chosen" "$OUT/webgpu-report.json" "${SUITE_TIMEOUT:-420}"
-rc=$?
-grep -iE 'error|lost' "$OUT/chromium-gpu.log" | head -20
+# SUITES: gpu (the benchmark, webgpu-report.json), ceiling and profile (diagnostics, webgpu-<suite>.json).
+rc=0
+for suite in ${SUITES:-gpu}; do
+  echo "== $suite suite with: $chosen"
+  report="$OUT/webgpu-$suite.json"; [ "$suite" = gpu ] && report="$OUT/webgpu-report.json"
+  run_page "$suite" "$chosen" "$report" "${SUITE_TIMEOUT:-420}" || rc=$?
+done
+grep -hiE 'error|lost' "$OUT"/chromium-*.log | grep -v dbus | head -20
 exit $rc

@@ -16,6 +16,8 @@ import { modelInfoFromConfig } from '../runtime/ort-runner';
 import { runGoldenCase, type GoldenCase } from '../parity/golden-case';
 import type { CallShape } from './flops';
 import { matmulModel } from './matmul-model';
+import { GraphBuilder } from '../model/onnx/graph-builder';
+import { DataType } from '../model/onnx/proto';
 import { measureForward, measureMatmul, syntheticContext, type ForwardMeasurement, type MatmulMeasurement } from './measure';
 
 /** Golden cases checked on the adapter (the same set as e2e/parity.spec.ts). */
@@ -226,6 +228,154 @@ export async function runGpuSuite(ort: typeof OrtWeb, options: { probeOnly?: boo
   } catch (e) {
     report.error = (e as Error).message;
     await log(`suite stopped: ${report.error}`);
+  }
+  await fetch('/__result', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(report) }).catch(() => undefined);
+  return report;
+}
+
+/** Aggregated GPU kernel time of one profiled forward call. */
+export interface KernelProfile {
+  model: string;
+  graph: 'fused' | 'plain';
+  batch: number;
+  contextLength: number;
+  /** Wall-clock time of the profiled call, ms. */
+  wallMs: number;
+  /** Sum of GPU kernel durations, ms. */
+  gpuMs: number;
+  kernels: number;
+  /** Per kernel type: GPU ms and dispatch count, largest first. */
+  byType: Array<{ type: string; ms: number; count: number }>;
+}
+
+/** What the `ceiling` and `profile` suites post. */
+export interface GpuDiagnostics {
+  date: string;
+  adapter: AdapterReport | null;
+  /** Round trip of a one-node graph ([1,16] Add), ms: the per-call floor of onnxruntime-web on WebGPU here. */
+  floorMs?: number;
+  /** Chained MatMuls with the result left on the GPU: the practical matmul ceiling. */
+  matmulChain?: MatmulMeasurement & { chain: number };
+  forward: ForwardMeasurement[];
+  profiles: KernelProfile[];
+  error?: string;
+}
+
+/** ONNX bytes of a one-node graph y = x + 1 on [1, 16]. */
+function addOneModel(): Uint8Array {
+  const g = new GraphBuilder('floor');
+  const x = g.input('x', DataType.FLOAT, [1, 16]);
+  const one = g.weight('one', [1], () => new Float32Array([1]));
+  g.output('y', g.node('Add', [x, one]), DataType.FLOAT, [1, 16]);
+  return g.toModelBytes({ opset: 17, producer: 'chronos-web-bench' });
+}
+
+/**
+ * ONNX bytes of `chain` pairs X·W1[k,n]·W2[n,k] (the model's MLP shapes), X: [m, k], summed to one number so
+ * that reading the output waits for the GPU without timing a large download.
+ */
+function matmulChainModel(k: number, n: number, chain: number): Uint8Array {
+  const g = new GraphBuilder('matmul-chain');
+  let h = g.input('x', DataType.FLOAT, ['m', k]);
+  const fill = (size: number, seed: number) => () => {
+    const data = new Float32Array(size);
+    let s = seed;
+    for (let i = 0; i < data.length; i++) data[i] = ((s = (s * 16807) % 2147483647) / 2147483647 - 0.5) * 0.05;
+    return data;
+  };
+  for (let i = 0; i < chain; i++) {
+    h = g.node('MatMul', [h, g.weight(`w${i}a`, [k, n], fill(k * n, 2 * i + 1))]);
+    h = g.node('MatMul', [h, g.weight(`w${i}b`, [n, k], fill(k * n, 2 * i + 2))]);
+  }
+  g.output('y', g.node('ReduceSum', [h], { keepdims: 0 }), DataType.FLOAT, []);
+  return g.toModelBytes({ opset: 17, producer: 'chronos-web-bench' });
+}
+
+async function profileForward(ort: typeof OrtWeb, sink: { records: Array<{ type: string; ns: number }> }, preset: string, graph: 'fused' | 'plain', shapes: CallShape[]): Promise<KernelProfile[]> {
+  const model = await generatedModel(preset, graph);
+  const { runner } = await createRunner(ort, model.onnx, modelInfoFromConfig(model.config), 'webgpu');
+  const out: KernelProfile[] = [];
+  try {
+    for (const shape of shapes) {
+      const n = Math.ceil(shape.horizon / model.config.patchSize);
+      const input = {
+        batchSize: shape.batch,
+        contextLength: shape.contextLength,
+        context: syntheticContext(shape.batch, shape.contextLength),
+        groupIds: BigInt64Array.from({ length: shape.batch }, (_, i) => BigInt(i)),
+        numOutputPatches: n,
+        futureCovariates: new Float32Array(shape.batch * n * model.config.patchSize).fill(NaN),
+      };
+      await runner.run(input);
+      await new Promise((r) => setTimeout(r, 300));
+      sink.records.length = 0;
+      const t0 = performance.now();
+      await runner.run(input);
+      const wallMs = performance.now() - t0;
+      await new Promise((r) => setTimeout(r, 500)); // timestamps arrive after the run
+      const byType = new Map<string, { ms: number; count: number }>();
+      for (const r of sink.records) {
+        const e = byType.get(r.type) ?? { ms: 0, count: 0 };
+        e.ms += r.ns / 1e6;
+        e.count += 1;
+        byType.set(r.type, e);
+      }
+      const rows = [...byType].map(([type, e]) => ({ type, ...e })).sort((a, b) => b.ms - a.ms);
+      const profile = { model: preset, graph, batch: shape.batch, contextLength: shape.contextLength, wallMs, gpuMs: rows.reduce((a, b) => a + b.ms, 0), kernels: sink.records.length, byType: rows };
+      out.push(profile);
+      await log(`profile ${preset} ${graph} B=${shape.batch}: wall ${wallMs.toFixed(1)} ms, GPU ${profile.gpuMs.toFixed(1)} ms in ${profile.kernels} kernels; ${rows.slice(0, 6).map((r) => `${r.type} ${r.ms.toFixed(1)}`).join(', ')}`);
+    }
+  } finally {
+    await runner.dispose();
+  }
+  return out;
+}
+
+/**
+ * Diagnostics beyond the main suite. `ceiling`: the per-call floor, a matmul ceiling that is not bound by
+ * transfers, and larger batches. `profile`: GPU time per kernel type of single forward calls (ORT's WebGPU
+ * profiling, which must be on before the first session, hence its own page).
+ */
+export async function runGpuDiagnostics(ort: typeof OrtWeb, kind: 'ceiling' | 'profile'): Promise<GpuDiagnostics> {
+  const report: GpuDiagnostics = { date: new Date().toISOString(), adapter: null, forward: [], profiles: [] };
+  const sink = { records: [] as Array<{ type: string; ns: number }> };
+  try {
+    if (kind === 'profile') {
+      ort.env.webgpu.profiling = { mode: 'default', ondata: (d) => void sink.records.push({ type: d.kernelType, ns: d.endTime - d.startTime }) };
+    }
+    report.adapter = await describeAdapter();
+    if (!report.adapter) throw new Error('no WebGPU adapter');
+    if (isSoftwareAdapter(report.adapter) && !location.search.includes('allowSoftware')) throw new Error('software adapter only');
+    const quick = location.search.includes('quick');
+    if (kind === 'ceiling') {
+      const floor = await ort.InferenceSession.create(addOneModel(), sessionOptionsFor('webgpu'));
+      const x = new ort.Tensor('float32', new Float32Array(16), [1, 16]);
+      const fm = await measureMatmul(() => floor.run({ x }), 1, 16, 1);
+      await floor.release();
+      report.floorMs = fm.latency.p50;
+      await log(`floor (one Add): p50 ${fm.latency.p50.toFixed(2)} ms, p95 ${fm.latency.p95.toFixed(2)} ms`);
+      const [m, k, n, chain] = quick ? [256, 768, 3072, 2] : [8192, 768, 3072, 8];
+      const session = await ort.InferenceSession.create(matmulChainModel(k, n, chain), sessionOptionsFor('webgpu'));
+      const input = new ort.Tensor('float32', new Float32Array(m * k).fill(0.5), [m, k]);
+      const mm = await measureMatmul(() => session.run({ x: input }), m, k, n);
+      await session.release();
+      const gflops = (mm.gflops * 2 * chain) as number;
+      report.matmulChain = { ...mm, gflops, chain };
+      await log(`matmul chain ${chain}×(${m}x${k}x${n} + ${m}x${n}x${k}): p50 ${mm.latency.p50.toFixed(2)} ms, ${gflops.toFixed(0)} GFLOP/s`);
+      const shapes: CallShape[] = quick ? [{ batch: 2, contextLength: 512, horizon: 64 }] : [512, 1024].map((batch) => ({ batch, contextLength: 512, horizon: 64 }));
+      for (const graph of ['fused', 'plain'] as const) {
+        const run = await measureModel(ort, quick ? 'chronos-2-small' : 'chronos-2', graph, shapes);
+        report.forward.push(...run.results.map((r) => ({ ...r, graph }) as ForwardMeasurement & { graph: string }));
+      }
+    } else {
+      const preset = quick ? 'chronos-2-small' : 'chronos-2';
+      const shapes: CallShape[] = quick ? [{ batch: 1, contextLength: 512, horizon: 64 }] : [1, 32, 256].map((batch) => ({ batch, contextLength: 512, horizon: 64 }));
+      report.profiles.push(...(await profileForward(ort, sink, preset, 'fused', shapes)));
+      report.profiles.push(...(await profileForward(ort, sink, preset, 'plain', shapes.slice(-1))));
+    }
+  } catch (e) {
+    report.error = (e as Error).message;
+    await log(`${kind} stopped: ${report.error}`);
   }
   await fetch('/__result', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(report) }).catch(() => undefined);
   return report;

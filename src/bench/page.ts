@@ -57,10 +57,10 @@ const api: BenchPageApi = {
 
 // Self-driving mode for GPU machines without Node.js (scripts/device/webgpu-bench.sh).
 const suite = new URLSearchParams(location.search).get('suite');
-if (suite === 'gpu' || suite === 'probe') {
-  void import('./gpu-suite').then(async ({ runGpuSuite }) => {
+if (suite === 'gpu' || suite === 'probe' || suite === 'ceiling' || suite === 'profile') {
+  void import('./gpu-suite').then(async ({ runGpuSuite, runGpuDiagnostics }) => {
     status.value = `running the ${suite} suite`;
-    const report = await runGpuSuite(ort, { probeOnly: suite === 'probe' });
+    const report = suite === 'ceiling' || suite === 'profile' ? await runGpuDiagnostics(ort, suite) : await runGpuSuite(ort, { probeOnly: suite === 'probe' });
     status.value = report.error ? `stopped: ${report.error}` : 'done';
   });
 }
