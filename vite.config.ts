@@ -10,8 +10,12 @@ import { fileURLToPath } from 'node:url';
 import * as path from 'node:path';
 
 const ORT_DIST = fileURLToPath(new URL('./node_modules/onnxruntime-web/dist/', import.meta.url));
-/** The ORT runtime files the app loads at run time (JSEP build: WASM + WebGPU). */
-const ORT_FILES = ['ort-wasm-simd-threaded.jsep.wasm', 'ort-wasm-simd-threaded.jsep.mjs'];
+/**
+ * The ORT runtime files loaded at run time: the JSEP build (WASM + WebGPU through JS kernels) the app uses, and
+ * the build with ORT's native WebGPU execution provider (onnxruntime-web/webgpu), which the benchmark page
+ * compares against it (bench.html?ep=native). Only the first is precached for offline use.
+ */
+const ORT_FILES = ['ort-wasm-simd-threaded.jsep.wasm', 'ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.asyncify.wasm', 'ort-wasm-simd-threaded.asyncify.mjs'];
 
 const isolationHeaders = {
   'Cross-Origin-Opener-Policy': 'same-origin',
@@ -77,7 +81,7 @@ function offlineApp(): Plugin[] {
       ],
     },
     workbox: {
-      globPatterns: ['index.html', 'assets/*.{js,css}', 'ort/*.{mjs,wasm}', 'airline-passengers.csv', 'favicon.svg', ...precachedModelFiles()],
+      globPatterns: ['index.html', 'assets/*.{js,css}', 'ort/ort-wasm-simd-threaded.jsep.{mjs,wasm}', 'airline-passengers.csv', 'favicon.svg', ...precachedModelFiles()],
       // The ORT wasm is ~28 MB (and a bundled model may be large); Workbox's default limit is 2 MiB.
       maximumFileSizeToCacheInBytes: 600 * 1024 * 1024,
       navigateFallback: 'index.html',

@@ -27,14 +27,16 @@ FLAGSETS=(
 )
 PORT=8765
 
-run_page() { # $1 = suite (probe|gpu), $2 = flags, $3 = report file, $4 = timeout s
+run_page() { # $1 = suite[:extra query], $2 = flags, $3 = report file, $4 = timeout s
   local profile; profile=$(mktemp -d)
+  local name=${1%%:*} extra=""
+  [ "$name" != "$1" ] && extra="&${1#*:}"
   python3 "$HERE/bench-server.py" --dist "$DIST" --fixtures "$FIXTURES" --result "$3" --port $PORT --timeout "$4" &
   local server=$!
   sleep 0.5
   # shellcheck disable=SC2086
   "$BROWSER/chromium-headless-shell" "${BASE[@]}" $2 --user-data-dir="$profile" \
-    "http://127.0.0.1:$PORT/bench.html?suite=$1${QUICK:+&quick}${ALLOW_SOFTWARE:+&allowSoftware}" 2>"$OUT/chromium-$1.log" &
+    "http://127.0.0.1:$PORT/bench.html?suite=$name$extra${QUICK:+&quick}${ALLOW_SOFTWARE:+&allowSoftware}" 2>"$OUT/chromium-${name}.log" &
   local browser=$!
   wait $server; local rc=$?
   kill $browser 2>/dev/null; wait $browser 2>/dev/null
@@ -54,11 +56,13 @@ for flags in "${FLAGSETS[@]}"; do
 done
 if [ -z "$chosen" ]; then echo "no hardware WebGPU adapter with any flag set"; exit 3; fi
 echo "$chosen" > "$OUT/flags.txt"
-# SUITES: gpu (the benchmark, webgpu-report.json), ceiling and profile (diagnostics, webgpu-<suite>.json).
+# SUITES: gpu (the benchmark, webgpu-report.json), ceiling and profile (diagnostics, webgpu-<suite>.json);
+# a suffix adds to the page's query: gpu:ep=native (ORT's native WebGPU EP), gpu:lite (fewer runs).
 rc=0
 for suite in ${SUITES:-gpu}; do
   echo "== $suite suite with: $chosen"
-  report="$OUT/webgpu-$suite.json"; [ "$suite" = gpu ] && report="$OUT/webgpu-report.json"
+  tag=$(echo "$suite" | tr -c 'a-z0-9\n' '-')
+  report="$OUT/webgpu-$tag.json"; [ "$suite" = gpu ] && report="$OUT/webgpu-report.json"
   run_page "$suite" "$chosen" "$report" "${SUITE_TIMEOUT:-420}" || rc=$?
 done
 grep -hiE 'error|lost' "$OUT"/chromium-*.log | grep -v dbus | head -20

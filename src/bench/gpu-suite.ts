@@ -63,6 +63,8 @@ export interface GpuModelRun {
 /** What the suite posts to `/__result`. */
 export interface GpuSuiteReport {
   date: string;
+  /** onnxruntime-web build: 'jsep' (JS kernels, the app's) or 'native' (ORT's WebGPU execution provider). */
+  ep?: 'jsep' | 'native';
   userAgent: string;
   adapter: AdapterReport | null;
   parity: Array<{ name: string; worst: number; passed: boolean }>;
@@ -198,7 +200,9 @@ async function checkParity(ort: typeof OrtWeb): Promise<GpuSuiteReport['parity']
 
 /** Runs the whole suite and posts the report; `probeOnly` stops after describing the adapter. */
 export async function runGpuSuite(ort: typeof OrtWeb, options: { probeOnly?: boolean } = {}): Promise<GpuSuiteReport> {
-  const report: GpuSuiteReport = { date: new Date().toISOString(), userAgent: navigator.userAgent, adapter: null, parity: [], matmul: [], runs: [] };
+  const query = new URLSearchParams(location.search);
+  const lite = query.has('lite');
+  const report: GpuSuiteReport = { date: new Date().toISOString(), ep: query.get('ep') === 'native' ? 'native' : 'jsep', userAgent: navigator.userAgent, adapter: null, parity: [], matmul: [], runs: [] };
   try {
     report.adapter = await describeAdapter();
     await log(`adapter: ${JSON.stringify(report.adapter)}`);
@@ -207,9 +211,9 @@ export async function runGpuSuite(ort: typeof OrtWeb, options: { probeOnly?: boo
       throw new Error(`software adapter only (${report.adapter.vendor} ${report.adapter.description})`);
     }
     if (!options.probeOnly) {
-      report.parity = await checkParity(ort);
+      if (!lite) report.parity = await checkParity(ort);
       const quick = location.search.includes('quick');
-      for (const [m, k, n] of quick ? MATMULS_QUICK : MATMULS) {
+      for (const [m, k, n] of quick ? MATMULS_QUICK : lite ? [] : MATMULS) {
         const session = await ort.InferenceSession.create(matmulModel(k, n), sessionOptionsFor('webgpu'));
         const x = new ort.Tensor('float32', new Float32Array(m * k).fill(0.5), [m, k]);
         const mm = await measureMatmul(() => session.run({ x }), m, k, n);
@@ -218,12 +222,14 @@ export async function runGpuSuite(ort: typeof OrtWeb, options: { probeOnly?: boo
         await log(`matmul ${m}x${k}x${n}: ${mm.gflops.toFixed(0)} GFLOP/s (p50 ${mm.latency.p50.toFixed(2)} ms)`);
       }
       const presets = quick ? ['chronos-2-small'] : ['chronos-2', 'chronos-2-small'];
-      for (const preset of presets) report.runs.push(await measureModel(ort, preset, 'fused', quick ? STANDARD.slice(0, 2) : [...STANDARD, ...LARGE]));
-      // Before/after of the fused graph on a real GPU, same run.
-      const plainShapes: CallShape[] = quick ? [STANDARD[0]] : [{ batch: 32, contextLength: 512, horizon: 64 }, LARGE[1]];
-      report.runs.push(await measureModel(ort, quick ? 'chronos-2-small' : 'chronos-2', 'plain', plainShapes));
-      // What IO binding could save: the same calls with the outputs left on the GPU.
-      report.runs.push(await measureModel(ort, quick ? 'chronos-2-small' : 'chronos-2', 'fused', plainShapes, true));
+      for (const preset of presets) report.runs.push(await measureModel(ort, preset, 'fused', quick ? STANDARD.slice(0, 2) : lite ? [...STANDARD, LARGE[1]] : [...STANDARD, ...LARGE]));
+      if (!lite) {
+        // Before/after of the fused graph on a real GPU, same run.
+        const plainShapes: CallShape[] = quick ? [STANDARD[0]] : [{ batch: 32, contextLength: 512, horizon: 64 }, LARGE[1]];
+        report.runs.push(await measureModel(ort, quick ? 'chronos-2-small' : 'chronos-2', 'plain', plainShapes));
+        // What IO binding could save: the same calls with the outputs left on the GPU.
+        report.runs.push(await measureModel(ort, quick ? 'chronos-2-small' : 'chronos-2', 'fused', plainShapes, true));
+      }
     }
   } catch (e) {
     report.error = (e as Error).message;

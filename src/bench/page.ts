@@ -1,6 +1,6 @@
 // The browser side of `npm run bench`: loads a converted model on a chosen backend and measures
 // forward calls and the matmul ceiling with the same code as the Node benchmark.
-import * as ort from 'onnxruntime-web';
+import type * as OrtWeb from 'onnxruntime-web';
 import { fetchConvertedModel } from '../chronos2';
 import { configureOrtEnv, createRunner, sessionOptionsFor, type BackendChoice, type BackendKind } from '../runtime/backend';
 import { modelInfoFromConfig } from '../runtime/ort-runner';
@@ -18,7 +18,10 @@ export interface BenchPageApi {
 }
 
 const status = document.getElementById('status') as HTMLOutputElement;
-configureOrtEnv(ort);
+// `?ep=native` measures ORT's native WebGPU execution provider (onnxruntime-web/webgpu) instead of JSEP.
+const native = new URLSearchParams(location.search).get('ep') === 'native';
+const ort: typeof OrtWeb = native ? await import('onnxruntime-web/webgpu') : await import('onnxruntime-web');
+configureOrtEnv(ort, { runtime: native ? 'webgpu-ep' : 'jsep' });
 
 const api: BenchPageApi = {
   environment() {

@@ -32,7 +32,15 @@ export interface OrtEnvOptions {
   wasmPrefix?: string;
   /** Upper bound for WASM threads (default 4). */
   maxThreads?: number;
+  /**
+   * Which ORT build `ort` is: 'jsep' (the default `onnxruntime-web` import: WebGPU through JS kernels) or
+   * 'webgpu-ep' (`onnxruntime-web/webgpu`: ORT's native WebGPU execution provider, asyncify build).
+   */
+  runtime?: OrtRuntime;
 }
+
+/** The onnxruntime-web builds this project can load. */
+export type OrtRuntime = 'jsep' | 'webgpu-ep';
 
 let configured = false;
 
@@ -50,7 +58,8 @@ export function configureOrtEnv(ort: typeof OrtWeb, options: OrtEnvOptions = {})
   // In Node (no location) onnxruntime-web finds its files next to its own module.
   if (here) {
     const base = new URL(options.wasmPrefix ?? '/ort/', here).href;
-    ort.env.wasm.wasmPaths = { wasm: `${base}ort-wasm-simd-threaded.jsep.wasm`, mjs: `${base}ort-wasm-simd-threaded.jsep.mjs` };
+    const build = options.runtime === 'webgpu-ep' ? 'asyncify' : 'jsep';
+    ort.env.wasm.wasmPaths = { wasm: `${base}ort-wasm-simd-threaded.${build}.wasm`, mjs: `${base}ort-wasm-simd-threaded.${build}.mjs` };
   }
   ort.env.wasm.numThreads = wasmThreadCount(options.maxThreads);
   ort.env.wasm.simd = true;
