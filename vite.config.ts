@@ -91,6 +91,12 @@ function offlineApp(): Plugin[] {
       skipWaiting: true,
       runtimeCaching: [
         {
+          // ORT's native WebGPU build: fetched only where WebGPU is used, then kept for offline use.
+          urlPattern: ({ url, sameOrigin }) => sameOrigin && url.pathname.startsWith('/ort/ort-wasm-simd-threaded.asyncify.'),
+          handler: 'CacheFirst',
+          options: { cacheName: 'chronos-ort-webgpu' },
+        },
+        {
           // Installed models other than the default: from the server when it answers, else the last copy.
           urlPattern: ({ url, sameOrigin }) => sameOrigin && url.pathname.startsWith('/models/'),
           handler: 'NetworkFirst',

@@ -1,6 +1,7 @@
 // Browser parity: the converted random-small model in Chromium reproduces the reference pipeline's
 // golden outputs on the WASM backend (≤ 1e-4 relative per task) and on WebGPU (Chromium's software
-// adapter via --enable-unsafe-webgpu; ≤ 1e-3) — NaNs, multivariate, covariates, long horizon.
+// adapter via --enable-unsafe-webgpu, ORT's native WebGPU EP; ≤ 1e-3) — NaNs, multivariate, covariates,
+// long horizon.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
@@ -46,5 +47,12 @@ test('WASM backend matches the reference pipeline within 1e-4', async ({ page })
 });
 
 test('WebGPU backend (software adapter) matches the reference pipeline within 1e-3', async ({ page }) => {
+  const runtimes = new Set<string>();
+  page.on('request', (r) => {
+    const name = /\/ort\/(ort-wasm-simd-threaded\.\w+)\.wasm$/.exec(new URL(r.url()).pathname)?.[1];
+    if (name) runtimes.add(name);
+  });
   await runCases(page, 'webgpu', 1e-3);
+  // WebGPU sessions run on ORT's native WebGPU EP (the asyncify build), as in the app.
+  expect(runtimes).toContain('ort-wasm-simd-threaded.asyncify');
 });

@@ -18,6 +18,7 @@ import {
 } from './forecast';
 import type { ModelInfo, ModelRunner } from './forecast/model-runner';
 import { createRunner, type BackendChoice, type BackendPreference } from './runtime/backend';
+import { loadWebGpuOrt } from './runtime/webgpu-runtime';
 import { OrtModelRunner, modelInfoFromConfig, type OrtModule } from './runtime/ort-runner';
 
 /** Where a model comes from. */
@@ -113,7 +114,7 @@ export class Chronos2 {
       const runner = await OrtModelRunner.create(options.ort, onnx, info, options.sessionOptions);
       return new Chronos2(runner, manifest.config, manifest.name, { backend: 'wasm', reason: 'onnxruntime module given by the caller', threads: 1 });
     }
-    const { runner, choice } = await createRunner(ortWeb, onnx, info, options.backend ?? 'auto');
+    const { runner, choice } = await createRunner(ortWeb, onnx, info, options.backend ?? 'auto', { webgpuOrt: loadWebGpuOrt });
     return new Chronos2(runner, manifest.config, manifest.name, choice);
   }
 

@@ -42,7 +42,21 @@ export interface OrtEnvOptions {
 /** The onnxruntime-web builds this project can load. */
 export type OrtRuntime = 'jsep' | 'webgpu-ep';
 
-let configured = false;
+/** Modules whose `env` {@link configureOrtEnv} has set (each onnxruntime-web build has its own env). */
+const configured = new WeakSet<object>();
+
+/** Loads an onnxruntime-web build on first use (such as the native WebGPU EP build, see webgpu-runtime.ts). */
+export type OrtLoader = () => Promise<typeof OrtWeb>;
+
+/** Options of {@link createRunner}. */
+export interface CreateRunnerOptions {
+  /**
+   * The onnxruntime-web build for WebGPU sessions, loaded only when WebGPU is used. Default: `ort` itself. The
+   * app passes ORT's native WebGPU execution provider here (faster on a real GPU, docs/benchmarks.md) and keeps
+   * the JSEP build for WASM, whose CPU kernels run faster there than in the native-EP (asyncify) build.
+   */
+  webgpuOrt?: OrtLoader;
+}
 
 /** Number of WASM threads this context can use: 1 unless cross-origin isolated. */
 export function wasmThreadCount(maxThreads = 4): number {
@@ -53,7 +67,7 @@ export function wasmThreadCount(maxThreads = 4): number {
 
 /** Sets `ort.env` once (paths of the runtime files, threads, SIMD). */
 export function configureOrtEnv(ort: typeof OrtWeb, options: OrtEnvOptions = {}): void {
-  if (configured) return;
+  if (configured.has(ort.env)) return;
   const here = (globalThis as { location?: { href: string } }).location?.href;
   // In Node (no location) onnxruntime-web finds its files next to its own module.
   if (here) {
@@ -64,7 +78,7 @@ export function configureOrtEnv(ort: typeof OrtWeb, options: OrtEnvOptions = {})
   ort.env.wasm.numThreads = wasmThreadCount(options.maxThreads);
   ort.env.wasm.simd = true;
   ort.env.logLevel = 'error';
-  configured = true;
+  configured.add(ort.env);
 }
 
 /** Describes the WebGPU adapter, or explains why there is none. */
@@ -117,12 +131,13 @@ export async function createRunner(
   onnx: Uint8Array,
   info: ModelInfo,
   preference: BackendPreference,
-): Promise<{ runner: OrtModelRunner; choice: BackendChoice }> {
+  options: CreateRunnerOptions = {},
+): Promise<{ runner: OrtModelRunner; choice: BackendChoice; ort: typeof OrtWeb }> {
   configureOrtEnv(ort);
   const threads = ort.env.wasm.numThreads ?? 1;
   const wasm = async (reason: string) => {
     const runner = await OrtModelRunner.create(ort, onnx, info, sessionOptionsFor('wasm'));
-    return { runner, choice: { backend: 'wasm' as const, reason, threads } };
+    return { runner, choice: { backend: 'wasm' as const, reason, threads }, ort };
   };
   if (preference === 'wasm') return wasm('WASM selected');
   const probe = await probeWebGpu();
@@ -131,9 +146,15 @@ export async function createRunner(
     return wasm(`WebGPU unavailable: ${probe.reason}`);
   }
   try {
-    const runner = await OrtModelRunner.create(ort, onnx, info, sessionOptionsFor('webgpu'));
-    await warmUp(runner);
-    return { runner, choice: { backend: 'webgpu', reason: `WebGPU adapter: ${probe.adapter}`, threads, adapter: probe.adapter } };
+    const gpuOrt = options.webgpuOrt ? await options.webgpuOrt() : ort;
+    const runner = await OrtModelRunner.create(gpuOrt, onnx, info, sessionOptionsFor('webgpu'));
+    try {
+      await warmUp(runner);
+    } catch (e) {
+      await runner.dispose().catch(() => undefined);
+      throw e;
+    }
+    return { runner, choice: { backend: 'webgpu', reason: `WebGPU adapter: ${probe.adapter}`, threads, adapter: probe.adapter }, ort: gpuOrt };
   } catch (e) {
     if (preference === 'webgpu') throw new BackendUnavailableError(`WebGPU failed: ${(e as Error).message}`);
     return wasm(`WebGPU failed (${(e as Error).message}); using WASM`);

@@ -1,10 +1,12 @@
-// The in-browser numerics self-check: loads a converted model on a chosen backend and runs golden
-// cases (the fixtures/chronos2 format) through the same pipeline code the app uses. The browser parity
-// tests drive it through `window.chronosSelfCheck`; a person can use it to check their own GPU.
+// The in-browser numerics self-check: loads a converted model on a chosen backend (WebGPU through ORT's native
+// WebGPU EP, as in the app) and runs golden cases (the fixtures/chronos2 format) through the same pipeline code
+// the app uses. The browser parity tests drive it through `window.chronosSelfCheck`; a person can use it to
+// check their own GPU.
 import * as ort from 'onnxruntime-web';
 import { fetchConvertedModel } from '../chronos2';
 import { createRunner, type BackendChoice, type BackendPreference } from '../runtime/backend';
 import { modelInfoFromConfig, type OrtModelRunner } from '../runtime/ort-runner';
+import { loadWebGpuOrt } from '../runtime/webgpu-runtime';
 import { runGoldenCase, formatCaseResult, type CaseResult, type GoldenCase } from '../parity/golden-case';
 
 /** What the page exposes to scripts. */
@@ -23,7 +25,7 @@ const api: SelfCheckApi = {
     status.value = `loading ${modelUrl} on ${backend}…`;
     const { onnx, manifest } = await fetchConvertedModel(modelUrl);
     await runner?.dispose();
-    const created = await createRunner(ort, onnx, modelInfoFromConfig(manifest.config), backend);
+    const created = await createRunner(ort, onnx, modelInfoFromConfig(manifest.config), backend, { webgpuOrt: loadWebGpuOrt });
     runner = created.runner;
     status.value = `${manifest.name} on ${created.choice.backend}: ${created.choice.reason}`;
     return created.choice;

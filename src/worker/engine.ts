@@ -25,7 +25,7 @@ import {
   type PreparedTask,
   type QuantileForecast,
 } from '../forecast';
-import { createRunner, type BackendChoice, type BackendKind, type BackendPreference } from '../runtime/backend';
+import { createRunner, type BackendChoice, type BackendKind, type BackendPreference, type CreateRunnerOptions, type OrtLoader } from '../runtime/backend';
 import { modelInfoFromConfig } from '../runtime/ort-runner';
 import type {
   CallOptions,
@@ -58,12 +58,15 @@ export type RunnerFactory = (
   onnx: Uint8Array,
   info: ModelInfo,
   preference: BackendPreference,
+  options?: CreateRunnerOptions,
 ) => Promise<CreatedRunner>;
 
 /** Dependencies and tuning of an {@link Engine}. */
 export interface EngineOptions {
   /** The onnxruntime module (onnxruntime-web, with `ort.env` already configured). */
   ort: typeof OrtWeb;
+  /** The build WebGPU sessions use, loaded on first use (the worker: ORT's native WebGPU EP). Default: `ort`. */
+  webgpuOrt?: OrtLoader;
   /** Used for `url` model sources. */
   fetch: typeof fetch;
   /** Creates inference sessions; default {@link defaultRunnerFactory}. */
@@ -98,15 +101,17 @@ export const DEFAULT_BATCH_ROWS: Readonly<Record<BackendKind, number>> = Object.
 export const CROSS_LEARNING_BATCH_ROWS = 256;
 
 /** {@link RunnerFactory} over `createRunner` (WebGPU probe, warm-up, WASM fallback) that also watches the device. */
-export const defaultRunnerFactory: RunnerFactory = async (ort, onnx, info, preference) => {
-  const { runner, choice } = await createRunner(ort, onnx, info, preference);
-  return { runner, choice, ...(choice.backend === 'webgpu' ? { deviceLost: webGpuDeviceLost(ort) } : {}) };
+export const defaultRunnerFactory: RunnerFactory = async (ort, onnx, info, preference, options) => {
+  const { runner, choice, ort: used } = await createRunner(ort, onnx, info, preference, options);
+  return { runner, choice, ...(choice.backend === 'webgpu' ? { deviceLost: webGpuDeviceLost(used) } : {}) };
 };
 
 /** Resolves when the device onnxruntime-web uses is lost for any reason but an intentional `destroy()`. */
 function webGpuDeviceLost(ort: typeof OrtWeb): Promise<string> {
   return (async () => {
-    const device = await ort.env.webgpu.device;
+    const device = (await (ort.env.webgpu as { device?: GPUDevice | Promise<GPUDevice> }).device) as GPUDevice | undefined;
+    // A build that does not expose its device: failures still surface from the next run (and move to WASM).
+    if (!device) return new Promise<string>(() => undefined);
     const info = await device.lost;
     if (info.reason === 'destroyed') return new Promise<string>(() => undefined);
     return info.message || 'the WebGPU device was lost';
@@ -198,6 +203,7 @@ export class Engine implements ForecastEngine {
   private readonly ort: typeof OrtWeb;
   private readonly fetchFn: typeof fetch;
   private readonly makeRunner: RunnerFactory;
+  private readonly webgpuOrt: OrtLoader | undefined;
   private readonly batchRows: Readonly<Record<BackendKind, number>>;
   private readonly batchWindowMs: number;
   private readonly maxDownloadBytes: number | undefined;
@@ -228,6 +234,7 @@ export class Engine implements ForecastEngine {
     this.ort = options.ort;
     this.fetchFn = options.fetch;
     this.makeRunner = options.createRunner ?? defaultRunnerFactory;
+    this.webgpuOrt = options.webgpuOrt;
     const rows = options.batchRows;
     this.batchRows = typeof rows === 'number' ? { webgpu: rows, wasm: rows } : { ...DEFAULT_BATCH_ROWS, ...rows };
     this.batchWindowMs = options.batchWindowMs ?? 0;
@@ -390,7 +397,7 @@ export class Engine implements ForecastEngine {
     check();
     const info = modelInfoFromConfig(files.manifest.config);
     report(onProgress, { phase: 'session', message: `Creating the inference session (${backend} backend).` });
-    const created = await this.makeRunner(this.ort, files.onnx, info, backend);
+    const created = await this.makeRunner(this.ort, files.onnx, info, backend, { webgpuOrt: this.webgpuOrt });
     try {
       check();
       report(onProgress, { phase: 'warmup', message: `Checking the model with one small forecast on ${created.choice.backend}.` });
