@@ -17,8 +17,8 @@ import type { BenchPageApi } from '../bench/page';
 import type { CallShape } from '../bench/flops';
 import type { ForwardMeasurement, MatmulMeasurement } from '../bench/measure';
 import type { NodeJob } from '../bench/node-backend';
-import { gpuReportMarkdown } from '../bench/gpu-report';
-import type { GpuSuiteReport } from '../bench/gpu-suite';
+import { gpuDiagnosticsMarkdown, gpuReportMarkdown } from '../bench/gpu-report';
+import type { GpuDiagnostics, GpuSuiteReport } from '../bench/gpu-suite';
 import { measureApp, type AppFigures } from '../bench/app-figures';
 import { PRESETS } from '../model/presets';
 import { runCli } from './run-cli';
@@ -210,19 +210,31 @@ async function updateDocs(date: string, machine: Record<string, unknown>, tables
   );
 }
 
-/** `--gpu-report FILE [--machine TEXT]`: the report of scripts/device/webgpu-bench.sh → docs/benchmarks-webgpu.json and the WebGPU section. */
-async function importGpuReport(file: string, machine: string): Promise<void> {
-  const report = JSON.parse(await fs.readFile(file, 'utf8')) as GpuSuiteReport;
-  if (!report.adapter || !Array.isArray(report.runs)) throw new Error(`${file}: not a report of the WebGPU suite (no adapter or runs)`);
-  await fs.writeFile(path.join(REPO, 'docs/benchmarks-webgpu.json'), `${JSON.stringify({ machine, ...report }, null, 2)}\n`);
-  await replaceDocSection('bench-webgpu', gpuReportMarkdown(report, machine, UPSTREAM));
+/**
+ * `--gpu-report FILE[,FILE…] [--machine TEXT]`: reports of scripts/device/webgpu-bench.sh (suite reports and
+ * ceiling/profile diagnostics) → docs/benchmarks-webgpu.json and the WebGPU section of docs/benchmarks.md.
+ */
+async function importGpuReports(files: string[], machine: string): Promise<void> {
+  const reports: GpuSuiteReport[] = [];
+  const diagnostics: GpuDiagnostics[] = [];
+  for (const file of files) {
+    const json = JSON.parse(await fs.readFile(file, 'utf8')) as Partial<GpuSuiteReport & GpuDiagnostics>;
+    if (!json.adapter) throw new Error(`${file}: no adapter in this report (not from a GPU?)`);
+    if (Array.isArray(json.runs)) reports.push(json as GpuSuiteReport);
+    else if (Array.isArray(json.profiles)) diagnostics.push(json as GpuDiagnostics);
+    else throw new Error(`${file}: neither a WebGPU suite report nor diagnostics`);
+  }
+  await fs.writeFile(path.join(REPO, 'docs/benchmarks-webgpu.json'), `${JSON.stringify({ machine, reports, diagnostics }, null, 2)}\n`);
+  const ceiling = diagnostics.find((d) => d.matmulChain)?.matmulChain?.gflops;
+  const sections = [...reports.map((r) => gpuReportMarkdown(r, machine, UPSTREAM, ceiling)), ...diagnostics.map((d) => gpuDiagnosticsMarkdown(d))];
+  await replaceDocSection('bench-webgpu', `Raw data: docs/benchmarks-webgpu.json.\n\n${sections.join('\n\n')}`);
 }
 
 runCli(async (args) => {
   const gpuIndex = args.indexOf('--gpu-report');
   if (gpuIndex >= 0) {
     const machineIndex = args.indexOf('--machine');
-    return importGpuReport(args[gpuIndex + 1], machineIndex >= 0 ? args[machineIndex + 1] : 'a GPU machine');
+    return importGpuReports(args[gpuIndex + 1].split(','), machineIndex >= 0 ? args[machineIndex + 1] : 'a GPU machine');
   }
   const quick = args.includes('--quick');
   const outIndex = args.indexOf('--out');

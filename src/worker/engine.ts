@@ -90,10 +90,11 @@ export interface EngineOptions {
 }
 
 /**
- * Default rows per model call by backend. WebGPU: the pipeline's own default (256); a GPU's throughput still
- * grows at that size (docs/benchmarks.md). WASM: 32; CPU throughput is flat from about 8 rows on, so smaller
- * calls cost nothing and give progress and cancellation every call instead of every 256 rows (the 120M model
- * takes ~45 s for 256 rows on two threads). Results do not depend on it (without cross-learning).
+ * Default rows per model call by backend (measured in docs/benchmarks.md). WebGPU: 256, the pipeline's own
+ * default and the throughput peak on an H200 (group attention is quadratic in the batch: 512 rows are slower).
+ * WASM: 32; CPU throughput is flat from about 8 rows on, so smaller calls cost nothing and give progress and a
+ * cancellation point every call instead of every 256 rows (the 120M model takes ~45 s for 256 rows on two
+ * threads). Results do not depend on it (without cross-learning).
  */
 export const DEFAULT_BATCH_ROWS: Readonly<Record<BackendKind, number>> = Object.freeze({ webgpu: 256, wasm: 32 });
 
