@@ -49,7 +49,8 @@ export interface AdapterReport {
 /** One model × graph measured on the adapter. */
 export interface GpuModelRun {
   model: string;
-  graph: 'fused' | 'plain';
+  /** fused-broadcast: the fused graph with attention biases broadcast over heads (not expanded to [A, H, L, L]). */
+  graph: GraphVariant;
   /** Outputs left in GPU buffers (never read back), to measure what IO binding could save. */
   outputsOnGpu?: boolean;
   parameterCount: number;
@@ -59,6 +60,9 @@ export interface GpuModelRun {
   results: ForwardMeasurement[];
   error?: string;
 }
+
+/** Graph variants the suite can generate. */
+export type GraphVariant = 'fused' | 'plain' | 'fused-broadcast';
 
 /** What the suite posts to `/__result`. */
 export interface GpuSuiteReport {
@@ -112,12 +116,16 @@ async function log(line: string): Promise<void> {
 }
 
 /** Seeded random checkpoint of `preset`, converted in this page. */
-async function generatedModel(preset: string, graph: 'fused' | 'plain'): Promise<{ onnx: Uint8Array; config: ReturnType<typeof parseChronos2Config>; parameterCount: number; convertMs: number }> {
+async function generatedModel(preset: string, graph: GraphVariant): Promise<{ onnx: Uint8Array; config: ReturnType<typeof parseChronos2Config>; parameterCount: number; convertMs: number }> {
   const t0 = performance.now();
   const configJson = makeChronos2ConfigJson(PRESETS[preset]);
   const config = parseChronos2Config(configJson);
   let safetensors: Uint8Array | null = writeSafetensors(randomChronos2Tensors(config, 0));
-  const converted = await convertCheckpoint({ configText: JSON.stringify(configJson), safetensors }, { name: preset, fused: graph === 'fused' });
+  const converted = await convertCheckpoint({ configText: JSON.stringify(configJson), safetensors }, {
+    name: preset,
+    fused: graph !== 'plain',
+    broadcastAttentionBias: graph === 'fused-broadcast',
+  });
   safetensors = null;
   return { onnx: converted.onnx, config: converted.config, parameterCount: converted.manifest.parameterCount, convertMs: performance.now() - t0 };
 }
@@ -147,7 +155,7 @@ async function measureGpuResident(ort: typeof OrtWeb, onnx: Uint8Array, config: 
   }
 }
 
-async function measureModel(ort: typeof OrtWeb, preset: string, graph: 'fused' | 'plain', shapes: CallShape[], outputsOnGpu = false): Promise<GpuModelRun> {
+async function measureModel(ort: typeof OrtWeb, preset: string, graph: GraphVariant, shapes: CallShape[], outputsOnGpu = false): Promise<GpuModelRun> {
   const run: GpuModelRun = { model: preset, graph, ...(outputsOnGpu ? { outputsOnGpu } : {}), parameterCount: 0, onnxBytes: 0, convertMs: 0, sessionMs: 0, results: [] };
   try {
     const model = await generatedModel(preset, graph);
@@ -180,9 +188,19 @@ async function measureModel(ort: typeof OrtWeb, preset: string, graph: 'fused' |
   return run;
 }
 
-async function checkParity(ort: typeof OrtWeb): Promise<GpuSuiteReport['parity']> {
-  const { onnx, manifest } = await fetchConvertedModel('/models/random-small/');
-  const { runner } = await createRunner(ort, onnx, modelInfoFromConfig(manifest.config), 'webgpu');
+/** Golden cases on the adapter with random-small: the bundled conversion, or one made in the page with the bias broadcast. */
+async function checkParity(ort: typeof OrtWeb, broadcastAttentionBias = false): Promise<GpuSuiteReport['parity']> {
+  let model: { onnx: Uint8Array; config: Chronos2Config };
+  if (broadcastAttentionBias) {
+    const base = '/fixtures/models/random-small/';
+    const [configText, weights] = await Promise.all([fetch(`${base}config.json`).then((r) => r.text()), fetch(`${base}model.safetensors`).then((r) => r.arrayBuffer())]);
+    const converted = await convertCheckpoint({ configText, safetensors: new Uint8Array(weights) }, { name: 'random-small', broadcastAttentionBias });
+    model = { onnx: converted.onnx, config: converted.config };
+  } else {
+    const { onnx, manifest } = await fetchConvertedModel('/models/random-small/');
+    model = { onnx, config: manifest.config };
+  }
+  const { runner } = await createRunner(ort, model.onnx, modelInfoFromConfig(model.config), 'webgpu');
   const out: GpuSuiteReport['parity'] = [];
   try {
     for (const name of GPU_PARITY_CASES) {
@@ -202,6 +220,7 @@ async function checkParity(ort: typeof OrtWeb): Promise<GpuSuiteReport['parity']
 export async function runGpuSuite(ort: typeof OrtWeb, options: { probeOnly?: boolean } = {}): Promise<GpuSuiteReport> {
   const query = new URLSearchParams(location.search);
   const lite = query.has('lite');
+  const quick = query.has('quick');
   const report: GpuSuiteReport = { date: new Date().toISOString(), ep: query.get('ep') === 'native' ? 'native' : 'jsep', userAgent: navigator.userAgent, adapter: null, parity: [], matmul: [], runs: [] };
   try {
     report.adapter = await describeAdapter();
@@ -210,9 +229,13 @@ export async function runGpuSuite(ort: typeof OrtWeb, options: { probeOnly?: boo
     if (isSoftwareAdapter(report.adapter) && !options.probeOnly && !location.search.includes('allowSoftware')) {
       throw new Error(`software adapter only (${report.adapter.vendor} ${report.adapter.description})`);
     }
-    if (!options.probeOnly) {
+    if (!options.probeOnly && query.has('bias')) {
+      // Attention biases broadcast over heads vs expanded, same run: parity, then speed where the masks are large.
+      report.parity = await checkParity(ort, true);
+      const shapes: CallShape[] = quick ? [STANDARD[0]] : [32, 256, 512].map((batch) => ({ batch, contextLength: 512, horizon: 64 }));
+      for (const graph of ['fused', 'fused-broadcast'] as const) report.runs.push(await measureModel(ort, quick ? 'chronos-2-small' : 'chronos-2', graph, shapes));
+    } else if (!options.probeOnly) {
       if (!lite) report.parity = await checkParity(ort);
-      const quick = location.search.includes('quick');
       for (const [m, k, n] of quick ? MATMULS_QUICK : lite ? [] : MATMULS) {
         const session = await ort.InferenceSession.create(matmulModel(k, n), sessionOptionsFor('webgpu'));
         const x = new ort.Tensor('float32', new Float32Array(m * k).fill(0.5), [m, k]);

@@ -6,16 +6,18 @@ import * as path from 'node:path';
 import { convertCheckpointDir } from '../node/model-files';
 import { runCli } from './run-cli';
 
-const USAGE = 'usage: npm run convert -- <checkpoint-dir> <out-dir> [--name NAME] [--plain-ops] [--weights float32|float16|int8|int4]';
+const USAGE = 'usage: npm run convert -- <checkpoint-dir> <out-dir> [--name NAME] [--plain-ops] [--broadcast-bias] [--weights float32|float16|int8|int4]';
 
 runCli(async (args) => {
   const positional: string[] = [];
   let name: string | undefined;
   let fused = true;
+  let broadcastAttentionBias = false;
   let weights: WeightStorage = 'float32';
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--name') name = args[++i];
     else if (args[i] === '--plain-ops') fused = false;
+    else if (args[i] === '--broadcast-bias') broadcastAttentionBias = true;
     else if (args[i] === '--weights') {
       const w = args[++i] as WeightStorage;
       if (!WEIGHT_STORAGES.includes(w)) throw new Error(`--weights must be one of ${WEIGHT_STORAGES.join(', ')}`);
@@ -27,7 +29,7 @@ runCli(async (args) => {
   if (positional.length !== 2 || name === '') throw new Error(USAGE);
   const [checkpointDir, outDir] = positional;
   const t0 = performance.now();
-  const converted = await convertCheckpointDir(checkpointDir, name, { fused, weightStorage: weights });
+  const converted = await convertCheckpointDir(checkpointDir, name, { fused, weightStorage: weights, broadcastAttentionBias });
   const seconds = (performance.now() - t0) / 1000;
   await fs.mkdir(outDir, { recursive: true });
   await fs.writeFile(path.join(outDir, converted.manifest.onnxFile), converted.onnx);

@@ -26,6 +26,8 @@ export interface ConvertOptions {
   fused?: boolean;
   /** Store weight matrices as float16 (half the file; compute stays float32). Default float32. */
   weightStorage?: WeightStorage;
+  /** See Chronos2GraphOptions.broadcastAttentionBias. */
+  broadcastAttentionBias?: boolean;
 }
 
 /** A converted model. */
@@ -48,6 +50,7 @@ export async function convertCheckpoint(files: CheckpointFiles, options: Convert
   const graph = buildChronos2Graph(config, (name) => weights.viewFloat32(name), {
     fused: options.fused,
     weightStorage: options.weightStorage,
+    broadcastAttentionBias: options.broadcastAttentionBias,
     metadata: { name: options.name, ...(options.source ? { source: options.source } : {}) },
   });
   const manifest: ModelManifest = {

@@ -26,13 +26,13 @@ async function readBounded(file: string, limit: number): Promise<Uint8Array> {
 export async function convertCheckpointDir(
   dir: string,
   name = path.basename(path.resolve(dir)),
-  options: { fused?: boolean; weightStorage?: WeightStorage } = {},
+  options: { fused?: boolean; weightStorage?: WeightStorage; broadcastAttentionBias?: boolean } = {},
 ): Promise<ConvertedModel> {
   const configBytes = await readBounded(path.join(dir, 'config.json'), MAX_CONFIG_BYTES);
   const safetensors = await readBounded(path.join(dir, 'model.safetensors'), MAX_MODEL_FILE_BYTES);
   return convertCheckpoint(
     { configText: new TextDecoder().decode(configBytes), safetensors },
-    { name, source: path.resolve(dir), fused: options.fused, weightStorage: options.weightStorage },
+    { name, source: path.resolve(dir), fused: options.fused, weightStorage: options.weightStorage, broadcastAttentionBias: options.broadcastAttentionBias },
   );
 }
 

@@ -24,6 +24,12 @@ export interface Chronos2GraphOptions {
   fused?: boolean;
   /** How weight matrices are stored (default float32); float16 adds a Cast to float after each (see fp16.ts). */
   weightStorage?: WeightStorage;
+  /**
+   * Fused graph only: give MultiHeadAttention its masks as [A, 1, L, L] biases broadcast over the heads instead of
+   * [A, H, L, L] copies (H times less memory). JSEP's WebGPU kernel needs the full shape; ORT's CPU and native
+   * WebGPU kernels broadcast. Default false.
+   */
+  broadcastAttentionBias?: boolean;
 }
 
 /** The result of building a graph. */
@@ -94,6 +100,7 @@ class Chronos2GraphWriter {
     private readonly weights: WeightSource,
     private readonly fused: boolean,
     private readonly weightStorage: WeightStorage = 'float32',
+    private readonly broadcastBias = false,
   ) {
     this.op = new Ops(g);
   }
@@ -340,7 +347,7 @@ class Chronos2GraphWriter {
     // expanded once here (the same size as one layer's attention scores) and shared by all layers.
     const [timeBias, groupBias] = g.scope('masks', () => {
       const S = op.dim(input, 1);
-      const heads = op.ints([cfg.numHeads]);
+      const heads = op.ints([this.broadcastBias ? 1 : cfg.numHeads]);
       const time = op.expand(masks.timeMask, op.concat([op.ints([1]), heads, S, op.ints([1])], 0));
       const group = op.expand(masks.groupMask, op.concat([op.ints([1]), heads, op.ints([1, 1])], 0));
       return [time, group];
@@ -515,13 +522,20 @@ export function buildChronos2Graph(config: Chronos2Config, weights: WeightSource
   const g = new GraphBuilder('chronos2');
   const fused = options.fused ?? true;
   const weightStorage = options.weightStorage ?? 'float32';
-  new Chronos2GraphWriter(g, config, weights, fused, weightStorage).build();
+  new Chronos2GraphWriter(g, config, weights, fused, weightStorage, options.broadcastAttentionBias ?? false).build();
   const bytes = g.toModelBytes({
     opset: OPSET,
     msOpset: fused || weightStorage === 'int8' || weightStorage === 'int4' ? 1 : undefined,
     producer: 'chronos-web',
     docString: 'Chronos-2 forward pass (context, group_ids, future_covariates) -> (quantile_preds, loc, scale)',
-    metadata: { quantiles: JSON.stringify(config.quantiles), patch_size: String(config.patchSize), fused: String(fused), ...(weightStorage !== 'float32' ? { weights: weightStorage } : {}), ...options.metadata },
+    metadata: {
+      quantiles: JSON.stringify(config.quantiles),
+      patch_size: String(config.patchSize),
+      fused: String(fused),
+      ...(weightStorage !== 'float32' ? { weights: weightStorage } : {}),
+      ...(options.broadcastAttentionBias ? { attention_bias: 'broadcast' } : {}),
+      ...options.metadata,
+    },
   });
   return { bytes, parameterCount: g.parameters };
 }
