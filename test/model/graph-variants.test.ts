@@ -1,5 +1,6 @@
-// Both graph variants the converter emits — onnxruntime's fused kernels (default) and standard
-// opset-17 ops only — reproduce the reference forward pass, and name their weights after the checkpoint.
+// The graph variants the converter emits — onnxruntime's fused kernels (default, optionally with attention
+// biases broadcast over heads) and standard opset-17 ops only — reproduce the reference forward pass, and name
+// their weights after the checkpoint.
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-web';
@@ -18,11 +19,14 @@ const files = {
 const forwardCases = readdirSync(path.join(fixtures, 'cases')).filter((f) => f.startsWith('a_forward_random_small'));
 
 describe.each([
-  { fused: true, label: 'fused kernels' },
-  { fused: false, label: 'standard ONNX ops' },
-])('graph with $label', ({ fused }) => {
+  { fused: true, broadcastAttentionBias: false, label: 'fused kernels' },
+  { fused: true, broadcastAttentionBias: true, label: 'fused kernels, attention biases broadcast over heads' },
+  { fused: false, broadcastAttentionBias: false, label: 'standard ONNX ops' },
+])('graph with $label', ({ fused, broadcastAttentionBias }) => {
   it('matches every random-small forward case within 1e-5', async () => {
-    const converted = await convertCheckpoint(files, { name: 'random-small', fused });
+    const converted = await convertCheckpoint(files, { name: 'random-small', fused, broadcastAttentionBias });
+    const metadata = onnx.ModelProto.decode(converted.onnx).metadataProps!.find((p) => p.key === 'attention_bias')?.value;
+    expect(metadata).toBe(broadcastAttentionBias ? 'broadcast' : undefined);
     const runner = await OrtModelRunner.create(ort, converted.onnx, modelInfoFromConfig(converted.config));
     expect(forwardCases.length).toBeGreaterThan(0);
     for (const file of forwardCases) {
