@@ -39,7 +39,10 @@ function ortRuntimeFiles(): Plugin {
     configureServer(server) {
       server.middlewares.use(serve);
     },
-    generateBundle() {
+    generateBundle(_options, bundle) {
+      // The ORT bundles also reference their .wasm through `new URL(…, import.meta.url)`, so Vite copies them into
+      // assets/; every session loads them from /ort/ (configureOrtEnv sets wasmPaths), so those copies are dead.
+      for (const name of Object.keys(bundle)) if (/^assets\/ort-wasm-simd-threaded\.[\w.-]+\.wasm$/.test(name)) delete bundle[name];
       for (const name of ORT_FILES) {
         this.emitFile({ type: 'asset', fileName: `ort/${name}`, source: readFileSync(path.join(ORT_DIST, name)) });
       }

@@ -157,7 +157,8 @@ async function chromiumRuns(backends: Backend[], models: Array<{ preset: string;
         // A fresh page per run so WASM memory of one model does not count for the next.
         const page: Page = await browser.newPage();
         try {
-          await page.goto(`${server.url}/bench.html`);
+          // WebGPU as the app runs it: ORT's native WebGPU EP build (src/runtime/webgpu-runtime.ts).
+          await page.goto(`${server.url}/bench.html${kind === 'webgpu' ? '?ep=native' : ''}`);
           await page.waitForFunction(() => 'chronosBench' in window);
           const env = await page.evaluate(() => (window as unknown as { chronosBench: BenchPageApi }).chronosBench.environment());
           if (kind === 'webgpu') {
