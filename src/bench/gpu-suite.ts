@@ -18,7 +18,7 @@ import type { CallShape } from './flops';
 import { matmulModel } from './matmul-model';
 import { GraphBuilder } from '../model/onnx/graph-builder';
 import { DataType } from '../model/onnx/proto';
-import { measureForward, measureMatmul, syntheticContext, type ForwardMeasurement, type MatmulMeasurement } from './measure';
+import { measureForward, measureMatmul, syntheticCallInput, type ForwardMeasurement, type MatmulMeasurement } from './measure';
 
 /** Golden cases checked on the adapter (the same set as e2e/parity.spec.ts). */
 export const GPU_PARITY_CASES = [
@@ -134,12 +134,11 @@ async function generatedModel(preset: string, graph: GraphVariant): Promise<{ on
 async function measureGpuResident(ort: typeof OrtWeb, onnx: Uint8Array, config: Chronos2Config, shape: CallShape): Promise<ForwardMeasurement> {
   const session = await ort.InferenceSession.create(onnx, { ...sessionOptionsFor('webgpu'), preferredOutputLocation: 'gpu-buffer' });
   try {
-    const P = config.patchSize;
-    const n = Math.ceil(shape.horizon / P);
+    const input = syntheticCallInput(config.patchSize, shape);
     const feeds = {
-      [GRAPH_IO.context]: new ort.Tensor('float32', syntheticContext(shape.batch, shape.contextLength), [shape.batch, shape.contextLength]),
-      [GRAPH_IO.groupIds]: new ort.Tensor('int64', BigInt64Array.from({ length: shape.batch }, (_, i) => BigInt(i)), [shape.batch]),
-      [GRAPH_IO.futureCovariates]: new ort.Tensor('float32', new Float32Array(shape.batch * n * P).fill(NaN), [shape.batch, n * P]),
+      [GRAPH_IO.context]: new ort.Tensor('float32', input.context, [shape.batch, shape.contextLength]),
+      [GRAPH_IO.groupIds]: new ort.Tensor('int64', input.groupIds, [shape.batch]),
+      [GRAPH_IO.futureCovariates]: new ort.Tensor('float32', input.futureCovariates, [shape.batch, input.futureCovariates.length / shape.batch]),
     };
     const runner = {
       info: modelInfoFromConfig(config),
@@ -326,15 +325,7 @@ async function profileForward(ort: typeof OrtWeb, sink: { records: Array<{ type:
   const out: KernelProfile[] = [];
   try {
     for (const shape of shapes) {
-      const n = Math.ceil(shape.horizon / model.config.patchSize);
-      const input = {
-        batchSize: shape.batch,
-        contextLength: shape.contextLength,
-        context: syntheticContext(shape.batch, shape.contextLength),
-        groupIds: BigInt64Array.from({ length: shape.batch }, (_, i) => BigInt(i)),
-        numOutputPatches: n,
-        futureCovariates: new Float32Array(shape.batch * n * model.config.patchSize).fill(NaN),
-      };
+      const input = syntheticCallInput(model.config.patchSize, shape);
       await runner.run(input);
       await new Promise((r) => setTimeout(r, 300));
       sink.records.length = 0;

@@ -1,6 +1,6 @@
 // Timing of forward calls and of the matmul ceiling, shared by the Node benchmark and the browser
 // benchmark page so every backend is measured the same way: warm-up, then repeated runs, percentiles.
-import type { ModelRunner } from '../forecast/model-runner';
+import type { ModelCallInput, ModelRunner } from '../forecast/model-runner';
 import type { Chronos2Config } from '../model/config';
 import { forwardFlops, matmulFlops, type CallShape } from './flops';
 
@@ -50,6 +50,19 @@ export function syntheticContext(batch: number, length: number, seed = 1): Float
   return out;
 }
 
+/** One model call of `shape`: synthetic series, one group per row, no known future covariates. */
+export function syntheticCallInput(patchSize: number, shape: CallShape): ModelCallInput {
+  const n = Math.ceil(shape.horizon / patchSize);
+  return {
+    batchSize: shape.batch,
+    contextLength: shape.contextLength,
+    context: syntheticContext(shape.batch, shape.contextLength),
+    groupIds: BigInt64Array.from({ length: shape.batch }, (_, i) => BigInt(i)),
+    numOutputPatches: n,
+    futureCovariates: new Float32Array(shape.batch * n * patchSize).fill(NaN),
+  };
+}
+
 /** Runs until `minRuns` runs and `minMs` elapsed (at most `maxRuns`), after `warmup` untimed runs. */
 async function repeat(fn: () => Promise<unknown>, options: { warmup: number; minRuns: number; maxRuns: number; minMs: number }): Promise<number[]> {
   for (let i = 0; i < options.warmup; i++) await fn();
@@ -70,16 +83,7 @@ export async function measureForward(
   shape: CallShape,
   options = { warmup: 1, minRuns: 3, maxRuns: 20, minMs: 3000 },
 ): Promise<ForwardMeasurement> {
-  const P = runner.info.patchSize;
-  const n = Math.ceil(shape.horizon / P);
-  const input = {
-    batchSize: shape.batch,
-    contextLength: shape.contextLength,
-    context: syntheticContext(shape.batch, shape.contextLength),
-    groupIds: BigInt64Array.from({ length: shape.batch }, (_, i) => BigInt(i)),
-    numOutputPatches: n,
-    futureCovariates: new Float32Array(shape.batch * n * P).fill(NaN),
-  };
+  const input = syntheticCallInput(runner.info.patchSize, shape);
   const samples = await repeat(() => runner.run(input), options);
   const latency = latencyStats(samples);
   return {
