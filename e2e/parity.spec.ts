@@ -7,16 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 import type { CaseResult, GoldenCase } from '../src/parity/golden-case';
 import type { SelfCheckApi } from '../src/selfcheck/main';
+import { BROWSER_PARITY_CASES, BROWSER_PARITY_TOLERANCE } from '../src/parity/browser-cases';
 
-const CASES = [
-  'a_forward_random_small_nan_batch3', // NaNs, raw forward
-  'a_forward_random_small_groups_future_covariates', // group attention + future covariates
-  'c_predict_edge_series', // constant, all-NaN, short series
-  'g_predict_multivariate_3var', // multivariate
-  'h_predict_covariates_dict', // numeric + categorical covariates
-  'f_predict_long_pl200', // long horizon unrolling
-  'i_predict_quantiles_offgrid_levels', // predict_quantiles interpolation
-];
 
 function loadCase(name: string): GoldenCase {
   const file = fileURLToPath(new URL(`../test/fixtures/chronos2/cases/${name}.json`, import.meta.url));
@@ -31,7 +23,7 @@ async function runCases(page: Page, backend: 'wasm' | 'webgpu', tolerance: numbe
     backend,
   );
   expect(choice.backend).toBe(backend);
-  for (const name of CASES) {
+  for (const name of BROWSER_PARITY_CASES) {
     const result: CaseResult = await page.evaluate(
       ([n, c, t]) => (window as unknown as { chronosSelfCheck: SelfCheckApi }).chronosSelfCheck.run(n, c, t),
       [name, loadCase(name), tolerance] as [string, GoldenCase, number],
@@ -43,7 +35,7 @@ async function runCases(page: Page, backend: 'wasm' | 'webgpu', tolerance: numbe
 }
 
 test('WASM backend matches the reference pipeline within 1e-4', async ({ page }) => {
-  await runCases(page, 'wasm', 1e-4);
+  await runCases(page, 'wasm', BROWSER_PARITY_TOLERANCE.wasm);
 });
 
 test('WebGPU backend (software adapter) matches the reference pipeline within 1e-3', async ({ page }) => {
@@ -52,7 +44,7 @@ test('WebGPU backend (software adapter) matches the reference pipeline within 1e
     const name = /\/ort\/(ort-wasm-simd-threaded\.\w+)\.wasm$/.exec(new URL(r.url()).pathname)?.[1];
     if (name) runtimes.add(name);
   });
-  await runCases(page, 'webgpu', 1e-3);
+  await runCases(page, 'webgpu', BROWSER_PARITY_TOLERANCE.webgpu);
   // WebGPU sessions run on ORT's native WebGPU EP (the asyncify build), as in the app.
   expect(runtimes).toContain('ort-wasm-simd-threaded.asyncify');
 });

@@ -14,25 +14,14 @@ import { fetchConvertedModel } from '../chronos2';
 import { createRunner, sessionOptionsFor } from '../runtime/backend';
 import { modelInfoFromConfig } from '../runtime/ort-runner';
 import { runGoldenCase, type GoldenCase } from '../parity/golden-case';
+import { BROWSER_PARITY_CASES, BROWSER_PARITY_TOLERANCE } from '../parity/browser-cases';
 import type { CallShape } from './flops';
 import { matmulModel } from './matmul-model';
 import { GraphBuilder } from '../model/onnx/graph-builder';
 import { DataType } from '../model/onnx/proto';
-import { measureForward, measureMatmul, syntheticCallInput, type ForwardMeasurement, type MatmulMeasurement } from './measure';
+import { measureForward, measureLatency, measureMatmul, syntheticCallInput, type ForwardMeasurement, type MatmulMeasurement } from './measure';
 
-/** Golden cases checked on the adapter (the same set as e2e/parity.spec.ts). */
-export const GPU_PARITY_CASES = [
-  'a_forward_random_small_nan_batch3',
-  'a_forward_random_small_groups_future_covariates',
-  'c_predict_edge_series',
-  'g_predict_multivariate_3var',
-  'h_predict_covariates_dict',
-  'f_predict_long_pl200',
-  'i_predict_quantiles_offgrid_levels',
-];
 
-/** Tolerance of WebGPU parity, relative to max |expected| per task (as in e2e/parity.spec.ts). */
-export const GPU_PARITY_TOLERANCE = 1e-3;
 
 /** Adapter facts the report records. */
 export interface AdapterReport {
@@ -120,13 +109,12 @@ async function generatedModel(preset: string, graph: GraphVariant): Promise<{ on
   const t0 = performance.now();
   const configJson = makeChronos2ConfigJson(PRESETS[preset]);
   const config = parseChronos2Config(configJson);
-  let safetensors: Uint8Array | null = writeSafetensors(randomChronos2Tensors(config, 0));
+  const safetensors = writeSafetensors(randomChronos2Tensors(config, 0));
   const converted = await convertCheckpoint({ configText: JSON.stringify(configJson), safetensors }, {
     name: preset,
     fused: graph !== 'plain',
     broadcastAttentionBias: graph === 'fused-broadcast',
   });
-  safetensors = null;
   return { onnx: converted.onnx, config: converted.config, parameterCount: converted.manifest.parameterCount, convertMs: performance.now() - t0 };
 }
 
@@ -202,10 +190,10 @@ async function checkParity(ort: typeof OrtWeb, broadcastAttentionBias = false): 
   const { runner } = await createRunner(ort, model.onnx, modelInfoFromConfig(model.config), 'webgpu');
   const out: GpuSuiteReport['parity'] = [];
   try {
-    for (const name of GPU_PARITY_CASES) {
+    for (const name of BROWSER_PARITY_CASES) {
       const response = await fetch(`/fixtures/cases/${name}.json`);
       if (!response.ok) throw new Error(`/fixtures/cases/${name}.json: HTTP ${response.status}`);
-      const result = await runGoldenCase(runner, name, (await response.json()) as GoldenCase, GPU_PARITY_TOLERANCE);
+      const result = await runGoldenCase(runner, name, (await response.json()) as GoldenCase, BROWSER_PARITY_TOLERANCE.webgpu);
       out.push({ name, worst: result.worst, passed: result.passed });
       await log(`parity ${name}: worst ${result.worst.toExponential(2)} ${result.passed ? 'ok' : 'FAILED'}`);
     }
@@ -370,10 +358,10 @@ export async function runGpuDiagnostics(ort: typeof OrtWeb, kind: 'ceiling' | 'p
     if (kind === 'ceiling') {
       const floor = await ort.InferenceSession.create(addOneModel(), sessionOptionsFor('webgpu'));
       const x = new ort.Tensor('float32', new Float32Array(16), [1, 16]);
-      const fm = await measureMatmul(() => floor.run({ x }), 1, 16, 1);
+      const floorLatency = await measureLatency(() => floor.run({ x }));
       await floor.release();
-      report.floorMs = fm.latency.p50;
-      await log(`floor (one Add): p50 ${fm.latency.p50.toFixed(2)} ms, p95 ${fm.latency.p95.toFixed(2)} ms`);
+      report.floorMs = floorLatency.p50;
+      await log(`floor (one Add): p50 ${floorLatency.p50.toFixed(2)} ms, p95 ${floorLatency.p95.toFixed(2)} ms`);
       const [m, k, n, chain] = quick ? [256, 768, 3072, 2] : [8192, 768, 3072, 8];
       const session = await ort.InferenceSession.create(matmulChainModel(k, n, chain), sessionOptionsFor('webgpu'));
       const input = new ort.Tensor('float32', new Float32Array(m * k).fill(0.5), [m, k]);

@@ -94,6 +94,11 @@ export async function measureForward(
   };
 }
 
+/** Latency of repeated calls of `run` (the same warm-up and repetition as the matmul ceiling). */
+export async function measureLatency(run: () => Promise<unknown>, options = { warmup: 2, minRuns: 5, maxRuns: 50, minMs: 2000 }): Promise<LatencyStats> {
+  return latencyStats(await repeat(run, options));
+}
+
 /** Measures `run` (one X[m,k]·W[k,n] product) as the backend's matmul ceiling. */
 export async function measureMatmul(
   run: () => Promise<unknown>,
@@ -102,6 +107,6 @@ export async function measureMatmul(
   n: number,
   options = { warmup: 2, minRuns: 5, maxRuns: 50, minMs: 2000 },
 ): Promise<MatmulMeasurement> {
-  const latency = latencyStats(await repeat(run, options));
+  const latency = await measureLatency(run, options);
   return { m, k, n, latency, gflops: matmulFlops(m, k, n) / (latency.p50 * 1e6) };
 }

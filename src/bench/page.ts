@@ -6,6 +6,7 @@ import { configureOrtEnv, createRunner, sessionOptionsFor, type BackendChoice, t
 import { modelInfoFromConfig } from '../runtime/ort-runner';
 import type { CallShape } from './flops';
 import { matmulModel } from './matmul-model';
+import { describeAdapter, type AdapterReport } from './gpu-suite';
 import { measureForward, measureMatmul, type ForwardMeasurement, type MatmulMeasurement } from './measure';
 
 /** What the page exposes to the benchmark driver. */
@@ -13,6 +14,8 @@ export interface BenchPageApi {
   environment(): { crossOriginIsolated: boolean; threads: number; userAgent: string };
   forward(modelUrl: string, backend: BackendKind, shapes: CallShape[]): Promise<{ choice: BackendChoice; sessionMs: number; results: ForwardMeasurement[] }>;
   matmul(backend: BackendKind, m: number, k: number, n: number): Promise<MatmulMeasurement>;
+  /** The WebGPU adapter this page would get, or null. */
+  adapter(): Promise<AdapterReport | null>;
   /** Bytes used by this page (JS heaps + WASM memory), where the browser can measure it. */
   memory(): Promise<number | null>;
 }
@@ -48,6 +51,7 @@ const api: BenchPageApi = {
     await session.release();
     return result;
   },
+  adapter: () => describeAdapter(),
   async memory() {
     const measure = (performance as Performance & { measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }> })
       .measureUserAgentSpecificMemory;

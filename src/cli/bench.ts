@@ -18,7 +18,7 @@ import type { CallShape } from '../bench/flops';
 import type { ForwardMeasurement, MatmulMeasurement } from '../bench/measure';
 import type { NodeJob } from '../bench/node-backend';
 import { gpuDiagnosticsMarkdown, gpuReportMarkdown } from '../bench/gpu-report';
-import type { GpuDiagnostics, GpuSuiteReport } from '../bench/gpu-suite';
+import { isSoftwareAdapter, type GpuDiagnostics, type GpuSuiteReport } from '../bench/gpu-suite';
 import { measureApp, type AppFigures } from '../bench/app-figures';
 import { PRESETS } from '../model/presets';
 import { runCli } from './run-cli';
@@ -162,12 +162,10 @@ async function chromiumRuns(backends: Backend[], models: Array<{ preset: string;
           await page.waitForFunction(() => 'chronosBench' in window);
           const env = await page.evaluate(() => (window as unknown as { chronosBench: BenchPageApi }).chronosBench.environment());
           if (kind === 'webgpu') {
-            const adapter = await page.evaluate(async () => {
-              const a = await navigator.gpu?.requestAdapter();
-              return a ? `${a.info.vendor} ${a.info.architecture}`.trim() : null;
-            });
-            if (!adapter || /swiftshader/i.test(adapter)) {
-              runs.push({ backend, model: m.preset, graph: m.graph, threads: env.threads, results: [], skipped: adapter ? `software adapter only (${adapter})` : 'no WebGPU adapter' });
+            const adapter = await page.evaluate(() => (window as unknown as { chronosBench: BenchPageApi }).chronosBench.adapter());
+            if (!adapter || isSoftwareAdapter(adapter)) {
+              const skipped = adapter ? `software adapter only (${`${adapter.vendor} ${adapter.architecture}`.trim()})` : 'no WebGPU adapter';
+              runs.push({ backend, model: m.preset, graph: m.graph, threads: env.threads, results: [], skipped });
               continue;
             }
           }
@@ -219,7 +217,12 @@ async function importGpuReports(files: string[], machine: string): Promise<void>
   const reports: GpuSuiteReport[] = [];
   const diagnostics: GpuDiagnostics[] = [];
   for (const file of files) {
-    const json = JSON.parse(await fs.readFile(file, 'utf8')) as Partial<GpuSuiteReport & GpuDiagnostics>;
+    let json: Partial<GpuSuiteReport & GpuDiagnostics>;
+    try {
+      json = JSON.parse(await fs.readFile(file, 'utf8')) as Partial<GpuSuiteReport & GpuDiagnostics>;
+    } catch (e) {
+      throw new Error(`${file}: ${(e as Error).message}`);
+    }
     if (!json.adapter) throw new Error(`${file}: no adapter in this report (not from a GPU?)`);
     if (Array.isArray(json.runs)) reports.push(json as GpuSuiteReport);
     else if (Array.isArray(json.profiles)) diagnostics.push(json as GpuDiagnostics);
@@ -234,8 +237,12 @@ async function importGpuReports(files: string[], machine: string): Promise<void>
 runCli(async (args) => {
   const gpuIndex = args.indexOf('--gpu-report');
   if (gpuIndex >= 0) {
+    const files = args[gpuIndex + 1];
+    if (!files || files.startsWith('--')) throw new Error('--gpu-report needs the report files: --gpu-report A.json[,B.json…] [--machine "…"]');
     const machineIndex = args.indexOf('--machine');
-    return importGpuReports(args[gpuIndex + 1].split(','), machineIndex >= 0 ? args[machineIndex + 1] : 'a GPU machine');
+    const machine = machineIndex >= 0 ? args[machineIndex + 1] : 'a GPU machine';
+    if (!machine || machine.startsWith('--')) throw new Error('--machine needs a description of the GPU machine');
+    return importGpuReports(files.split(','), machine);
   }
   const quick = args.includes('--quick');
   const outIndex = args.indexOf('--out');
