@@ -5,7 +5,8 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { ForecastInputError, planBatches, prepareInputs, type QuantileForecast } from '../forecast';
+import { ForecastInputError, planBatches, prepareInputs, type QuantileForecast, type TaskDict } from '../forecast';
+import { alignToPatches } from './align';
 import type { ForecastEngine, ModelStatus } from '../worker/engine-api';
 import { CROSS_LEARNING_BATCH_ROWS } from '../worker/engine';
 import {
@@ -215,10 +216,11 @@ export function createForecastService(options: ForecastServiceOptions): Forecast
     const status = options.status();
     if (!status) throw new HttpError(503, 'No model is loaded.', { 'Retry-After': retryAfter });
     if (!status.quantiles.includes(0.5)) throw new HttpError(500, `The model's quantiles [${status.quantiles.join(', ')}] have no 0.5 level, which the endpoint returns as the mean.`);
-    let groups: number[][] = [request.tasks.map((_, i) => i)];
-    if (request.crossLearning && request.batchSize !== CROSS_LEARNING_BATCH_ROWS && request.batchSize < CROSS_LEARNING_BATCH_ROWS) {
+    const prepared = alignToPatches(guarded(() => prepareInputs(request.tasks, request.predictionLength)), status.patchSize, status.contextLength);
+    let groups: number[][] = [prepared.map((_, i) => i)];
+    if (request.crossLearning && request.batchSize < CROSS_LEARNING_BATCH_ROWS) {
       // Cross-learning shares information inside a batch, so the batch must be the one upstream would form.
-      groups = planBatches(guarded(() => prepareInputs(request.tasks, request.predictionLength)), request.batchSize);
+      groups = planBatches(prepared, request.batchSize);
     }
     const timedOut = new AbortController();
     const timeout = setTimeout(() => timedOut.abort(), limits.requestTimeoutMs);
@@ -227,7 +229,12 @@ export function createForecastService(options: ForecastServiceOptions): Forecast
       const results = await Promise.all(
         groups.map((indices) =>
           engine.forecast(
-            { tasks: indices.map((i) => request.tasks[i]), predictionLength: request.predictionLength, crossLearning: request.crossLearning },
+            {
+              // Prepared tasks are one of the input forms the engine's pipeline accepts (validated again there).
+              tasks: indices.map((i) => prepared[i]) as unknown as TaskDict[],
+              predictionLength: request.predictionLength,
+              crossLearning: request.crossLearning,
+            },
             { signal: both },
           ),
         ),
