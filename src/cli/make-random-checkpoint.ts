@@ -15,6 +15,7 @@ runCli(async (args) => {
   let seed = 0;
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--help' || args[i] === '-h') return void console.log(USAGE);
     if (args[i] === '--preset') preset = args[++i];
     else if (args[i] === '--seed') seed = Number(args[++i]);
     else positional.push(args[i]);

@@ -18,6 +18,7 @@ runCli(async (args) => {
   let weights: WeightStorage = 'float32';
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--help' || args[i] === '-h') return void console.log(USAGE);
     if (args[i] === '--tolerance') tolerance = Number(args[++i]);
     else if (args[i] === '--filter') filter = args[++i] ?? '';
     else if (args[i] === '--fp16') weights = 'float16';
