@@ -17,7 +17,7 @@ import {
   type QuantilesForecast,
 } from './forecast';
 import type { ModelInfo, ModelRunner } from './forecast/model-runner';
-import { createRunner, type BackendChoice, type BackendPreference } from './runtime/backend';
+import { configureOrtEnv, createRunner, type BackendChoice, type BackendPreference, type OrtEnvOptions } from './runtime/backend';
 import { loadWebGpuOrt } from './runtime/webgpu-runtime';
 import { OrtModelRunner, modelInfoFromConfig, type OrtModule } from './runtime/ort-runner';
 
@@ -43,6 +43,11 @@ export interface LoadOptions {
   fetch?: typeof fetch;
   /** Largest ONNX file accepted from a URL (default 2 GiB). */
   maxBytes?: number;
+  /**
+   * Where onnxruntime-web finds its runtime files in a page (applied once, before the first session): default
+   * `{ wasmPrefix: '/ort/' }`; `{ wasmPrefix: null }` in an app bundled by Vite or similar, which ships them itself.
+   */
+  ortEnv?: OrtEnvOptions;
 }
 
 const DEFAULT_MAX_BYTES = 2 * 1024 ** 3;
@@ -114,6 +119,7 @@ export class Chronos2 {
       const runner = await OrtModelRunner.create(options.ort, onnx, info, options.sessionOptions);
       return new Chronos2(runner, manifest.config, manifest.name, { backend: 'wasm', reason: 'onnxruntime module given by the caller', threads: 1 });
     }
+    if (options.ortEnv) configureOrtEnv(ortWeb, options.ortEnv);
     const { runner, choice } = await createRunner(ortWeb, onnx, info, options.backend ?? 'auto', { webgpuOrt: loadWebGpuOrt });
     return new Chronos2(runner, manifest.config, manifest.name, choice);
   }

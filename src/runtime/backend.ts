@@ -28,8 +28,11 @@ export class BackendUnavailableError extends Error {
 
 /** Options of {@link configureOrtEnv}. */
 export interface OrtEnvOptions {
-  /** URL prefix of the ORT runtime files (default `/ort/`). */
-  wasmPrefix?: string;
+  /**
+   * URL prefix of the ORT runtime files (default `/ort/`). `null`: leave onnxruntime-web's own default (its files
+   * next to its module, which bundlers such as Vite copy into the build).
+   */
+  wasmPrefix?: string | null;
   /** Upper bound for WASM threads (default 4). */
   maxThreads?: number;
   /**
@@ -70,7 +73,7 @@ export function configureOrtEnv(ort: typeof OrtWeb, options: OrtEnvOptions = {})
   if (configured.has(ort.env)) return;
   const here = (globalThis as { location?: { href: string } }).location?.href;
   // In Node (no location) onnxruntime-web finds its files next to its own module.
-  if (here) {
+  if (here && options.wasmPrefix !== null) {
     const base = new URL(options.wasmPrefix ?? '/ort/', here).href;
     const build = options.runtime === 'webgpu-ep' ? 'asyncify' : 'jsep';
     ort.env.wasm.wasmPaths = { wasm: `${base}ort-wasm-simd-threaded.${build}.wasm`, mjs: `${base}ort-wasm-simd-threaded.${build}.mjs` };
