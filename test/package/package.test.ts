@@ -50,7 +50,7 @@ afterAll(async () => {
 
 /** A child process environment without this checkout's tools on PATH or in NODE_OPTIONS. */
 function userEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env, PATH: path.dirname(process.execPath) + path.delimiter + '/usr/bin:/bin', CHRONOS_WEB_CACHE: path.join(work, 'cache') };
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: path.dirname(process.execPath) + path.delimiter + '/usr/bin:/bin', CHRONOS_WEB_CACHE: path.join(work, 'cache') };
   delete env.NODE_OPTIONS;
   delete env.BUILD_LIB_ALLOW_APP;
   return env;
