@@ -4,7 +4,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as ortWeb from 'onnxruntime-web';
 import { convertCheckpoint, type ConvertedModel } from '../model/convert';
-import { parseManifest, sha256Hex, ManifestError, type ModelManifest } from '../model/manifest';
+import { parseManifest, ManifestError, type ModelManifest } from '../model/manifest';
+import { sha256Bytes, sha256FileInWorker } from './file-hash';
 import type { WeightStorage } from '../model/onnx/fp16';
 import { OrtModelRunner, modelInfoFromConfig, type OrtModule, type SessionOptions } from '../runtime/ort-runner';
 
@@ -48,7 +49,7 @@ export async function readConvertedDir(dir: string): Promise<{ onnx: Uint8Array;
   }
   const manifest = parseManifest(json, manifestPath);
   const onnx = await readBounded(path.join(dir, manifest.onnxFile), MAX_MODEL_FILE_BYTES);
-  const digest = await sha256Hex(onnx);
+  const digest = sha256Bytes(onnx);
   if (digest !== manifest.sha256) throw new ManifestError(`${dir}/${manifest.onnxFile}: sha256 ${digest} does not match the manifest (${manifest.sha256})`);
   return { onnx, manifest };
 }
@@ -69,13 +70,60 @@ export interface RunnerOptions {
   weightStorage?: WeightStorage;
 }
 
-/** A ModelRunner for a checkpoint folder (converted in memory) or a converted model folder. */
+/** Whether `ort` is onnxruntime-node (which reads model files itself). */
+function isNativeOrt(ort: OrtModule): boolean {
+  return typeof (ort as { env?: { versions?: { node?: string } } }).env?.versions?.node === 'string';
+}
+
+/**
+ * A ModelRunner for a checkpoint folder (converted in memory) or a converted model folder. With
+ * onnxruntime-node a converted model is loaded by path (ORT reads the file itself: no copy of it in JS) while a
+ * worker thread checks its hash against the manifest; a mismatch releases the session and throws.
+ */
 export async function runnerFromDir(dir: string, options: RunnerOptions = {}): Promise<OrtModelRunner> {
   const ort = options.ort ?? ortWeb;
-  if (await isCheckpointDir(dir)) {
+  const hasManifest = await fs.stat(path.join(dir, 'manifest.json')).then((s) => s.isFile(), () => false);
+  const otherWeights = (options.weightStorage ?? 'float32') !== 'float32';
+  // A folder with both (the bundled model) runs its converted model, unless other weights were asked for.
+  if ((!hasManifest || otherWeights) && (await isCheckpointDir(dir))) {
     const converted = await convertCheckpointDir(dir, undefined, { weightStorage: options.weightStorage });
     return OrtModelRunner.create(ort, converted.onnx, modelInfoFromConfig(converted.config), options.sessionOptions);
   }
-  const { onnx, manifest } = await readConvertedDir(dir);
-  return OrtModelRunner.create(ort, onnx, modelInfoFromConfig(manifest.config), options.sessionOptions);
+  if (!isNativeOrt(ort)) {
+    const { onnx, manifest } = await readConvertedDir(dir);
+    return OrtModelRunner.create(ort, onnx, modelInfoFromConfig(manifest.config), options.sessionOptions);
+  }
+  const { manifest, file } = await convertedFile(dir);
+  const digest = sha256FileInWorker(file);
+  digest.catch(() => undefined); // awaited below; a failure must not surface as unhandled while ORT loads
+  const runner = await OrtModelRunner.create(ort, file, modelInfoFromConfig(manifest.config), options.sessionOptions);
+  const hex = await digest.catch(async (e: unknown) => {
+    await runner.dispose();
+    throw e;
+  });
+  if (hex !== manifest.sha256) {
+    await runner.dispose();
+    throw new ManifestError(`${file}: sha256 ${hex} does not match the manifest (${manifest.sha256})`);
+  }
+  return runner;
+}
+
+/** The manifest of a converted model folder and the path of its (size-checked) ONNX file. */
+async function convertedFile(dir: string): Promise<{ manifest: ModelManifest; file: string }> {
+  const manifestPath = path.join(dir, 'manifest.json');
+  const manifestText = new TextDecoder().decode(await readBounded(manifestPath, MAX_CONFIG_BYTES));
+  let json: unknown;
+  try {
+    json = JSON.parse(manifestText);
+  } catch (e) {
+    throw new ManifestError(`${manifestPath}: not valid JSON (${(e as Error).message})`);
+  }
+  const manifest = parseManifest(json, manifestPath);
+  const file = path.join(dir, manifest.onnxFile);
+  const stat = await fs.stat(file).catch(() => {
+    throw new Error(`${file}: file not found`);
+  });
+  if (!stat.isFile()) throw new Error(`${file}: not a regular file`);
+  if (stat.size !== manifest.onnxBytes) throw new ManifestError(`${file}: ${stat.size} bytes, the manifest says ${manifest.onnxBytes}`);
+  return { manifest, file };
 }

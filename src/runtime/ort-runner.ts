@@ -23,9 +23,9 @@ export class OrtModelRunner implements ModelRunner {
     readonly info: ModelInfo,
   ) {}
 
-  /** Creates a session from ONNX bytes. */
-  static async create(ort: OrtModule, onnx: Uint8Array, info: ModelInfo, options: SessionOptions = {}): Promise<OrtModelRunner> {
-    const session = await ort.InferenceSession.create(onnx, options);
+  /** Creates a session from ONNX bytes (or, with onnxruntime-node, the path of an ONNX file). */
+  static async create(ort: OrtModule, onnx: Uint8Array | string, info: ModelInfo, options: SessionOptions = {}): Promise<OrtModelRunner> {
+    const session = typeof onnx === 'string' ? await ort.InferenceSession.create(onnx, options) : await ort.InferenceSession.create(onnx, options);
     return new OrtModelRunner(ort, session, info);
   }
 
