@@ -18,7 +18,8 @@ createReadStream(workerData, { highWaterMark: 4 << 20 })
 /** Hex SHA-256 of a file, computed in a worker thread. */
 export function sha256FileInWorker(file: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: file });
+    // execArgv: [] so the CommonJS source does not inherit flags such as --input-type=module or --import tsx.
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: file, execArgv: [] });
     worker.once('message', (m: { hex?: string; error?: string }) => {
       void worker.terminate();
       if (m.hex) resolve(m.hex);
