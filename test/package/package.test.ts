@@ -57,6 +57,13 @@ function userEnv(): NodeJS.ProcessEnv {
 }
 
 describe('the installed package', () => {
+  it('has the README\'s examples verbatim', async () => {
+    const readme = await fs.readFile(path.join(ROOT, 'README.md'), 'utf8');
+    for (const file of ['examples/node/forecast.mjs', 'examples/vite/main.js', 'examples/vite/index.html']) {
+      expect(readme, file).toContain(await fs.readFile(path.join(ROOT, file), 'utf8'));
+    }
+  });
+
   it('ships compiled JS, types and the bundled model, and nothing of the dev toolchain', async () => {
     const pkgDir = path.join(app, 'node_modules', 'chronos-web');
     const pkg = JSON.parse(await fs.readFile(path.join(pkgDir, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; bin: Record<string, string> };
