@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { runCli } from '../cli/run-cli';
 
-const USAGE = 'usage: npm run load-test -- [--model M] [--duration S] [--connections 1,8,64] [--length 512] [--horizon 64] [--batch-rows 32]';
+const USAGE = 'usage: npm run load-test -- [--model M] [--duration S] [--connections 1,8,64] [--length 512] [--horizon 64] [--batch-rows 32] [--batch-window-ms N]';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 interface Result {
@@ -66,6 +66,7 @@ runCli(async (args) => {
   let length = 512;
   let horizon = 64;
   let batchRows = 32;
+  const extra: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const v = args[++i];
@@ -75,12 +76,13 @@ runCli(async (args) => {
     else if (a === '--length') length = Number(v);
     else if (a === '--horizon') horizon = Number(v);
     else if (a === '--batch-rows') batchRows = Number(v);
+    else if (a === '--batch-window-ms') extra.push(a, v ?? '');
     else throw new Error(USAGE);
   }
   if (![duration, length, horizon, batchRows, ...connections].every((n) => Number.isSafeInteger(n) && n > 0)) throw new Error(USAGE);
   const target = Array.from({ length }, (_, t) => Math.round((100 + 10 * Math.sin(t / 4) + 0.05 * t) * 1000) / 1000);
   const body = JSON.stringify({ inputs: [{ target }], parameters: { prediction_length: horizon } });
-  const modelArgs = model ? ['--model', model] : [];
+  const modelArgs = [...(model ? ['--model', model] : []), ...extra];
 
   const results: Result[] = [];
   for (const rows of [batchRows, 1]) {

@@ -20,6 +20,7 @@ options:
   --runtime R           auto | node | web: onnxruntime-node (native CPU) or onnxruntime-web (default auto)
   --threads N           onnxruntime-node intra-op threads (default: one per core)
   --batch-rows N        most rows per model call when batching concurrent requests (default 32)
+  --batch-window-ms N   how long the idle engine waits for more requests to batch with (default 0: one timer tick)
   --max-inflight N      requests queued or running at once before 503 + Retry-After (default ${DEFAULT_SERVICE_LIMITS.maxInFlight})
   --max-body-mb N       largest request body in MiB (default ${DEFAULT_SERVICE_LIMITS.maxBodyBytes / 1024 / 1024})
   --max-series N        most series per request (default ${DEFAULT_SERVICE_LIMITS.maxSeries})
@@ -41,6 +42,7 @@ runCli(async (args) => {
   let runtime: NodeRuntimePreference = 'auto';
   let threads: number | undefined;
   let batchRows: number | undefined;
+  let batchWindowMs: number | undefined;
   let graceS = 30;
   let quiet = false;
   const limits: Partial<ServiceLimits> = {};
@@ -57,6 +59,7 @@ runCli(async (args) => {
       runtime = r;
     } else if (a === '--threads') threads = positiveInt(a, value());
     else if (a === '--batch-rows') batchRows = positiveInt(a, value());
+    else if (a === '--batch-window-ms') batchWindowMs = positiveInt(a, value(), 0);
     else if (a === '--max-inflight') limits.maxInFlight = positiveInt(a, value());
     else if (a === '--max-body-mb') limits.maxBodyBytes = positiveInt(a, value()) * 1024 * 1024;
     else if (a === '--max-series') limits.maxSeries = positiveInt(a, value());
@@ -74,6 +77,7 @@ runCli(async (args) => {
     runtime,
     ...(threads !== undefined ? { threads } : {}),
     ...(batchRows !== undefined ? { batchRows } : {}),
+    ...(batchWindowMs !== undefined ? { batchWindowMs } : {}),
     limits,
     ...(quiet ? {} : { log: (entry) => process.stdout.write(`${JSON.stringify(entry)}\n`) }),
     onProgress: (message) => console.error(message),
