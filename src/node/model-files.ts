@@ -6,6 +6,7 @@ import * as ortWeb from 'onnxruntime-web';
 import { convertCheckpoint, type ConvertedModel } from '../model/convert';
 import { parseManifest, ManifestError, type ModelManifest } from '../model/manifest';
 import { sha256Bytes, sha256FileInWorker } from './file-hash';
+import { NO_SPINNING } from './ort-node';
 import type { WeightStorage } from '../model/onnx/fp16';
 import { OrtModelRunner, modelInfoFromConfig, type OrtModule, type SessionOptions } from '../runtime/ort-runner';
 
@@ -96,7 +97,8 @@ export async function runnerFromDir(dir: string, options: RunnerOptions = {}): P
   const { manifest, file } = await convertedFile(dir);
   const digest = sha256FileInWorker(file);
   digest.catch(() => undefined); // awaited below; a failure must not surface as unhandled while ORT loads
-  const runner = await OrtModelRunner.create(ort, file, modelInfoFromConfig(manifest.config), options.sessionOptions);
+  const sessionOptions = { ...NO_SPINNING, ...options.sessionOptions };
+  const runner = await OrtModelRunner.create(ort, file, modelInfoFromConfig(manifest.config), sessionOptions);
   const hex = await digest.catch(async (e: unknown) => {
     await runner.dispose();
     throw e;

@@ -65,6 +65,8 @@ export interface ForecastServiceOptions {
   limits?: Partial<ServiceLimits>;
   /** Metrics to count into (default: a fresh set). */
   metrics?: ServiceMetrics;
+  /** Why the service cannot forecast any more (e.g. its model thread died), or null; /ping then answers 503. */
+  unhealthy?: () => string | null;
   /** Receives one entry per request (default: none). */
   log?: (entry: RequestLogEntry) => void;
   /** Seconds clients are told to wait after a 503. Default 1. */
@@ -88,6 +90,8 @@ export interface ForecastService {
 }
 
 const JSON_TYPE = 'application/json';
+/** Errors of the pipeline's input checks, by name (an engine behind a message boundary rebuilds them by name). */
+const INPUT_ERROR_NAMES = new Set(['ForecastInputError', 'EmptyInputError', 'InputShapeError', 'InputSchemaError', 'CovariateError', 'PredictionLengthError', 'QuantileLevelError', 'ForecastOptionError']);
 /** Abort reason of the requests a shutdown cancels. */
 const SHUTDOWN = new Error('shutdown');
 
@@ -156,6 +160,8 @@ export function createForecastService(options: ForecastServiceOptions): Forecast
       const status = options.status();
       if (draining) throw new HttpError(503, 'The service is shutting down.', { 'Retry-After': retryAfter });
       if (!status) throw new HttpError(503, 'No model is loaded.', { 'Retry-After': retryAfter });
+      const problem = options.unhealthy?.() ?? null;
+      if (problem !== null) throw new HttpError(503, `The service cannot forecast: ${problem}.`);
       return send(res, 200, JSON.stringify({ status: 'ok', model: status.name, parameters: status.parameterCount, runtime: status.backend.reason }), JSON_TYPE);
     }
     if (route === '/metrics') {
@@ -246,8 +252,8 @@ export function createForecastService(options: ForecastServiceOptions): Forecast
         throw new HttpError(503, 'The service shut down before this forecast finished; send it again.', { 'Retry-After': retryAfter, Connection: 'close' });
       }
       if (signal.aborted) throw new HttpError(499, 'client disconnected');
-      if (e instanceof ForecastInputError) throw new HttpError(400, e.message);
       const name = (e as Error).name;
+      if (e instanceof ForecastInputError || INPUT_ERROR_NAMES.has(name)) throw new HttpError(400, (e as Error).message);
       if (name === 'EngineDisposedError' || name === 'ModelChangedError' || name === 'ModelNotLoadedError') {
         throw new HttpError(503, `${(e as Error).message}`, { 'Retry-After': retryAfter });
       }

@@ -51,12 +51,18 @@ export const SERVICE_BATCH_ROWS = 32;
 export async function startForecastService(options: StartServiceOptions = {}): Promise<StartedService> {
   const nodeOrt = await loadNodeOrt(options.runtime ?? 'auto');
   let inFlight = (): number => 0;
+  let crashed: string | null = null;
   const metrics = new ServiceMetrics(() => inFlight());
   const engine = new Engine({
     ort: nodeOrt.ort as unknown as typeof OrtWeb,
     fetch: globalThis.fetch,
     createRunner: nodeRunnerFactory(nodeOrt, {
       ...(options.threads !== undefined ? { threads: options.threads } : {}),
+      thread: true,
+      onCrash: (reason) => {
+        crashed = reason;
+        options.onProgress?.(`the model runtime failed: ${reason}; /ping now answers 503`);
+      },
       observe: (rows) => {
         metrics.modelCalls.inc();
         metrics.batchRows.observe(rows);
@@ -77,6 +83,7 @@ export async function startForecastService(options: StartServiceOptions = {}): P
     const service = createForecastService({
       engine,
       status: () => engine.status,
+      unhealthy: () => crashed,
       metrics,
       ...(options.limits ? { limits: options.limits } : {}),
       ...(options.log ? { log: options.log } : {}),
