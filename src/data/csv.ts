@@ -387,7 +387,14 @@ interface TypingContext {
   dateOrder?: 'dmy' | 'mdy';
 }
 
-const NUMBER_LIKE_FORMATS = new Set<TimestampFormatId>(['year', 'ymd-compact', 'epoch-seconds', 'epoch-milliseconds']);
+const NUMBER_LIKE_FORMATS = new Set<TimestampFormatId>([
+  'year',
+  'ymd-compact',
+  'epoch-seconds',
+  'epoch-milliseconds',
+  'decimal-month',
+  'decimal-quarter',
+]);
 
 /**
  * Decides what a column holds from its (trimmed, non-missing) values: a year, compact date or Unix time when the

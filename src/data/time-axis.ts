@@ -117,10 +117,14 @@ function clockStyle(example: string): ClockStyle {
       style.fraction = m[5]?.length ?? 0;
       style.ampm = m[6] !== undefined;
     }
-    style.zone = m[8] ?? '';
-    style.zoneSpace = m[8] !== undefined && m[7].length > 0;
+    // A zone only follows a time of day (`2016-01-01` ends in "-01", which is no offset).
+    if (m[2] !== undefined) {
+      style.zone = m[8] ?? '';
+      style.zoneSpace = m[8] !== undefined && m[7].length > 0;
+    }
   }
-  style.padDate = !/(^|\D)\d(\D|$)/.test(example.replace(CLOCK_RE, ''));
+  const date = m && m[2] !== undefined ? example.slice(0, m.index) : example;
+  style.padDate = !/(^|\D)\d(\D|$)/.test(date);
   return style;
 }
 
@@ -136,12 +140,6 @@ function clockText(d: Date, style: ClockStyle): string {
   if (style.seconds || d.getUTCSeconds() !== 0) text += `:${pad(d.getUTCSeconds())}`;
   if (style.fraction > 0) text += `.${pad(d.getUTCMilliseconds(), 3).padEnd(style.fraction, '0').slice(0, style.fraction)}`;
   return text + suffix;
-}
-
-/** Decimal places of a number as written (`1949.08333333333` → 11). */
-function decimals(example: string | undefined): number {
-  const dot = example?.indexOf('.') ?? -1;
-  return example && dot >= 0 ? example.length - dot - 1 : 0;
 }
 
 function trimZeros(text: string): string {
@@ -206,10 +204,9 @@ export function formatOnAxis(ts: number, axis: TimeAxis): string {
       return trimZeros((ts / 1000).toFixed(3));
     case 'epoch-milliseconds':
       return String(Math.round(ts));
-    case 'decimal-month': {
-      const places = Math.min(11, Math.max(4, decimals(example)));
-      return trimZeros((y + (mo - 1) / 12).toFixed(places));
-    }
+    case 'decimal-month':
+      // As R's write.csv writes time(x): 15 significant digits (1961.08333333333).
+      return String(Number((y + (mo - 1) / 12).toPrecision(15)));
     case 'decimal-quarter':
       return trimZeros((y + (Math.floor((mo - 1) / 3)) / 4).toFixed(2));
     case 'iso-week': {
