@@ -701,6 +701,12 @@ export function buildSeries(table: ParsedTable, selection: SeriesSelection): Ser
     }
     if (start && selection.frequency) {
       frequency = selection.frequency;
+      if (frequency.anchor !== undefined) {
+        // Month-based periods land where the start does: on the first, or on the last day of the month.
+        const d = new Date(start.ts);
+        const lastDay = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
+        frequency = { ...frequency, anchor: d.getUTCDate() === lastDay && lastDay !== 1 ? 'end' : 'start' };
+      }
       axis = {
         format: startFormat(start.format, frequency),
         example: selection.start as string,

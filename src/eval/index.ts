@@ -6,4 +6,5 @@ export * from './baselines';
 export * from './season';
 export * from './backtest';
 export * from './aggregate';
+export * from './run';
 export { augursReady, initAugurs, initAugursSync } from './augurs';
