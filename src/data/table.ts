@@ -66,6 +66,8 @@ export interface TableSchema extends SeriesSelection {
   idCandidates: string[];
   /** Why the defaults were chosen, for the user (e.g. "the first 10 of 200 numeric columns are targets"). */
   notes: string[];
+  /** Columns that count rows (1..N or 0..N-1 under a row-number name) and are ignored. */
+  rowCounters: string[];
 }
 
 /** One series to forecast, shaped like one entry of Chronos-2's list-of-dicts input. */
@@ -423,6 +425,7 @@ export function detectSchema(table: ParsedTable): TableSchema {
     timestampCandidates: timestampColumns.map((c) => c.name),
     idCandidates: idCandidates.map((c) => c.name),
     notes,
+    rowCounters: [...indexColumns],
   };
   if (ts) schema.timestampColumn = ts.name;
   if (idColumn) schema.idColumn = idColumn.name;
