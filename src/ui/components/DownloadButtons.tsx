@@ -28,7 +28,6 @@ export function DownloadButtons(): ReactElement {
   const targetColumn = (name: string) => targetOf.get(name) ?? name;
   const view = run && seriesSet ? backtestView(run, baselines, targetColumn) : null;
   const isBacktest = run?.backtest != null;
-  const disabled = !run || !seriesSet || (isBacktest && !view);
   const targets = selection?.targetColumns ?? [];
 
   const forecasts = (): NamedForecast[] =>
@@ -64,34 +63,62 @@ export function DownloadButtons(): ReactElement {
       ...(run?.backtest ? { windows: run.backtest.spec.windows, step: run.backtest.spec.step, season: view?.season.season } : {}),
     },
   });
-  const spec = { h: run?.backtest?.spec.h ?? (run ? displayedSteps(run, horizon) : horizon), windows: run?.backtest?.spec.windows };
-  const kind = isBacktest ? 'backtest' : 'forecast';
+  const steps = run ? displayedSteps(run, horizon) : horizon;
+  const backtestSpec = { h: run?.backtest?.spec.h ?? steps, windows: run?.backtest?.spec.windows ?? 1 };
   return (
-    <div className="btn-row" style={{ marginTop: 8 }}>
-      <button
-        type="button"
-        className="btn"
-        disabled={disabled}
-        onClick={() => {
-          if (!run || !seriesSet) return;
-          const text = view ? backtestCsv(view.windows, seriesSet.timeAxis) : forecastCsv(forecasts(), seriesSet.timeAxis);
-          saveText(text, downloadName(sourceName, targets, kind, spec, 'csv'), 'text/csv');
-        }}
-      >
-        Download {kind} CSV
-      </button>
-      <button
-        type="button"
-        className="btn"
-        disabled={disabled}
-        onClick={() => {
-          if (!run || !seriesSet) return;
-          const backtest = view ? { windows: view.windows, summary: view.summary, season: view.season.description } : undefined;
-          saveText(reportJson(report(), seriesSet.timeAxis, view ? [] : forecasts(), backtest), downloadName(sourceName, targets, kind, spec, 'json'), 'application/json');
-        }}
-      >
-        Download {kind} JSON
-      </button>
-    </div>
+    <>
+      <div className="btn-row" style={{ marginTop: 8 }}>
+        <button
+          type="button"
+          className="btn"
+          disabled={!run || !seriesSet}
+          onClick={() => {
+            if (!run || !seriesSet) return;
+            saveText(forecastCsv(forecasts(), seriesSet.timeAxis), downloadName(sourceName, targets, 'forecast', { h: steps }, 'csv'), 'text/csv');
+          }}
+        >
+          Download forecast CSV
+        </button>
+        <button
+          type="button"
+          className="btn"
+          disabled={!run || !seriesSet}
+          onClick={() => {
+            if (!run || !seriesSet) return;
+            const json = reportJson({ ...report(), kind: 'forecast' }, seriesSet.timeAxis, forecasts());
+            saveText(json, downloadName(sourceName, targets, 'forecast', { h: steps }, 'json'), 'application/json');
+          }}
+        >
+          Download forecast JSON
+        </button>
+      </div>
+      {isBacktest && (
+        <div className="btn-row" style={{ marginTop: 8 }}>
+          <button
+            type="button"
+            className="btn"
+            disabled={!view || !seriesSet}
+            onClick={() => {
+              if (!view || !seriesSet) return;
+              saveText(backtestCsv(view.windows, seriesSet.timeAxis), downloadName(sourceName, targets, 'backtest', backtestSpec, 'csv'), 'text/csv');
+            }}
+          >
+            Download backtest CSV
+          </button>
+          <button
+            type="button"
+            className="btn"
+            disabled={!view || !seriesSet}
+            onClick={() => {
+              if (!view || !seriesSet) return;
+              const json = reportJson(report(), seriesSet.timeAxis, [], { windows: view.windows, summary: view.summary, season: view.season.description });
+              saveText(json, downloadName(sourceName, targets, 'backtest', backtestSpec, 'json'), 'application/json');
+            }}
+          >
+            Download backtest JSON
+          </button>
+        </div>
+      )}
+    </>
   );
 }
