@@ -50,6 +50,9 @@ export const GRAPH_IO = {
   scale: 'scale',
 } as const;
 
+/** Block length of the instance norm's blocked sums (see accurateRowSum). */
+const SUM_BLOCK = 32;
+
 /** ONNX opset the graph targets. */
 export const OPSET = 17;
 
@@ -371,6 +374,25 @@ class Chronos2GraphWriter {
     return normed;
   }
 
+  /**
+   * Sum over the last axis of `x` [B, T] (any T ≥ 1) → [B, 1], in blocks: T is zero-padded to a multiple of
+   * SUM_BLOCK, each block is summed, then the block sums (at most T / SUM_BLOCK ≤ 2¹⁰ terms for T ≤ 2¹⁶ … more in
+   * further levels). Rounding error grows with the block length plus the number of blocks instead of with T,
+   * close to torch's cascade sum; plain float32 ops, so every backend runs it.
+   */
+  private accurateRowSum(x: Value): Value {
+    const op = this.op;
+    const block = op.ints([SUM_BLOCK]);
+    const blockSums = (v: Value): Value => {
+      const T = op.dim(v, 1);
+      const blocks = op.div(op.add(T, op.ints([SUM_BLOCK - 1])), block);
+      const pads = op.concat([op.ints([0, 0, 0]), op.sub(op.mul(blocks, block), T)], 0);
+      return op.reduceSum(op.reshape(op.pad(v, pads, op.f(0)), op.ints([0, -1, SUM_BLOCK])), [2], false);
+    };
+    // Two block levels cover T ≤ SUM_BLOCK³ with short final sums; the last ReduceSum adds what is left.
+    return op.reduceSum(blockSums(blockSums(x)), [1]);
+  }
+
   /** Writes the whole forward pass. */
   build(): void {
     const { g, op, cfg } = this;
@@ -386,16 +408,23 @@ class Chronos2GraphWriter {
     const context = g.scope('truncate', () => op.sliceFrom(contextIn, -cfg.contextLength, 1));
 
     // 2. Instance norm over observed values: nan-mean, population nan-std, with upstream's fall-backs.
+    //    NOTE: the sums are computed accurately (see accurateRowSum and the corrected mean below), like torch's
+    //    cascade summation: the model is sensitive to loc / scale, and a plain float32 ReduceSum over thousands of
+    //    values is off by ~1e-6 of loc, i.e. several 1e-6 of scale in every normalised input.
     const { loc, scale, observed, normalised } = g.scope('instance_norm', () => {
       const missing = op.isNaN(context);
       const observed = op.toFloat(op.not(missing));
       const count = op.reduceSum(observed, [1]);
       const zero = op.f(0);
-      const locRaw = op.div(op.reduceSum(op.where(missing, zero, context), [1]), count);
+      // Mean, then the mean of the residuals added back: the residuals are O(scale), so the correction's
+      // rounding error is divided by the count and loc ends within about one ulp of the exact mean.
+      const firstLoc = op.div(this.accurateRowSum(op.where(missing, zero, context)), count);
+      const residual = op.where(missing, zero, op.sub(context, firstLoc));
+      const locRaw = op.add(firstLoc, op.div(this.accurateRowSum(residual), count));
       const loc = op.where(op.isNaN(locRaw), zero, locRaw);
       const centred = op.sub(context, loc);
       const dev = op.where(missing, zero, centred);
-      const scaleRaw = op.sqrt(op.div(op.reduceSum(op.mul(dev, dev), [1]), count));
+      const scaleRaw = op.sqrt(op.div(this.accurateRowSum(op.mul(dev, dev)), count));
       const scaleNoNaN = op.where(op.isNaN(scaleRaw), op.f(1), scaleRaw);
       const scale = op.where(op.equal(scaleNoNaN, zero), op.f(1e-5), scaleNoNaN);
       let normalised = op.div(centred, scale);
