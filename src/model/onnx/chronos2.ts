@@ -48,6 +48,12 @@ export const GRAPH_IO = {
   quantilePreds: 'quantile_preds',
   loc: 'loc',
   scale: 'scale',
+  /**
+   * The encoder's last hidden states [batch, patches + 1 (REG) + output patches, d_model], after the final norm
+   * (upstream `Chronos2Model.encode(...)[0].last_hidden_state`): what `embed` returns. Forecasting does not fetch
+   * it, and onnxruntime copies out only fetched outputs, so it costs forecasting nothing.
+   */
+  hiddenStates: 'hidden_states',
 } as const;
 
 /** Block length of the instance norm's blocked sums (see accurateRowSum). */
@@ -539,6 +545,7 @@ class Chronos2GraphWriter {
     g.output(GRAPH_IO.quantilePreds, output, DataType.FLOAT, ['batch', Q, 'future_length']);
     g.output(GRAPH_IO.loc, loc, DataType.FLOAT, ['batch', 1]);
     g.output(GRAPH_IO.scale, scale, DataType.FLOAT, ['batch', 1]);
+    g.output(GRAPH_IO.hiddenStates, hidden, DataType.FLOAT, ['batch', 'sequence', D]);
   }
 }
 
@@ -556,7 +563,7 @@ export function buildChronos2Graph(config: Chronos2Config, weights: WeightSource
     opset: OPSET,
     msOpset: fused || weightStorage === 'int8' || weightStorage === 'int4' ? 1 : undefined,
     producer: 'chronos-web',
-    docString: 'Chronos-2 forward pass (context, group_ids, future_covariates) -> (quantile_preds, loc, scale)',
+    docString: 'Chronos-2 forward pass (context, group_ids, future_covariates) -> (quantile_preds, loc, scale, hidden_states)',
     metadata: {
       quantiles: JSON.stringify(config.quantiles),
       patch_size: String(config.patchSize),
