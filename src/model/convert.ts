@@ -4,7 +4,7 @@
 import { parseChronos2ConfigText, type Chronos2Config } from './config';
 import { validateCheckpointTensors } from './checkpoint-names';
 import { SafetensorsFile } from './safetensors';
-import { buildChronos2Graph } from './onnx/chronos2';
+import { buildChronos2Graph, type WeightSource } from './onnx/chronos2';
 import { MANIFEST_VERSION, sha256Hex, type ModelManifest } from './manifest';
 import type { WeightStorage } from './onnx/fp16';
 import { mergedWeightSource, parseLoraAdapter, type AdapterFiles } from './lora';
@@ -53,13 +53,26 @@ export async function convertCheckpoint(files: CheckpointFiles, options: Convert
   const weights = SafetensorsFile.parse(files.safetensors, 'model.safetensors');
   validateCheckpointTensors(config, weights.tensors, 'model.safetensors');
   // Views, not copies: each weight is copied once, straight into the ONNX buffer (graph-builder's toModelBytes).
-  const baseWeights = (name: string) => weights.viewFloat32(name);
-  const adapter = files.adapter ? parseLoraAdapter(files.adapter, config, options.baseName) : undefined;
-  const graph = buildChronos2Graph(config, adapter ? mergedWeightSource(baseWeights, adapter) : baseWeights, {
+  return convertWeights(config, (name) => weights.viewFloat32(name), files.adapter, options);
+}
+
+/**
+ * Converts weights already checked against `config` (a safetensors checkpoint, or a converted base read back with
+ * weightsFromOnnx), merging `adapter` into them when given.
+ * @throws AdapterError when the adapter does not fit `config`; Float16RangeError as convertCheckpoint
+ */
+export async function convertWeights(
+  config: Chronos2Config,
+  baseWeights: WeightSource,
+  adapter: AdapterFiles | undefined,
+  options: ConvertOptions,
+): Promise<ConvertedModel> {
+  const lora = adapter ? parseLoraAdapter(adapter, config, options.baseName) : undefined;
+  const graph = buildChronos2Graph(config, lora ? mergedWeightSource(baseWeights, lora) : baseWeights, {
     fused: options.fused,
     weightStorage: options.weightStorage,
     broadcastAttentionBias: options.broadcastAttentionBias,
-    metadata: { name: options.name, ...(options.source ? { source: options.source } : {}) },
+    metadata: { name: options.name, ...(options.source ? { source: options.source } : {}), ...(lora ? { lora: `r=${lora.config.r} alpha=${lora.config.loraAlpha} layers=${lora.layers.size}` } : {}) },
   });
   const manifest: ModelManifest = {
     format: 'chronos-web-onnx',
