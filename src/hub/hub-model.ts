@@ -177,14 +177,17 @@ export function safetensorsInspector(config: Chronos2Config, file: string, conte
 export async function convertBytes(
   configText: string,
   safetensors: Uint8Array,
-  options: { name: string; source: string; weights: WeightStorage; onProgress?: (progress: PrepareProgress) => void },
+  options: { name: string; source: string; weights: WeightStorage; onProgress?: (progress: PrepareProgress) => void; adapter?: AdapterFiles },
 ): Promise<{ onnx: Uint8Array; manifest: ModelManifest }> {
   const size = megabytes(safetensors.byteLength);
   options.onProgress?.({ phase: 'convert', message: `Converting ${options.name} (${size}) to ONNX${options.weights === 'float16' ? ' with fp16 weights' : ''}.` });
   // Let the progress message leave before the synchronous conversion occupies this thread.
   await new Promise((resolve) => setTimeout(resolve, 0));
   const started = performance.now();
-  const { onnx, manifest } = await convertCheckpoint({ configText, safetensors }, { name: options.name, source: options.source, weightStorage: options.weights });
+  const { onnx, manifest } = await convertCheckpoint(
+    { configText, safetensors, ...(options.adapter ? { adapter: options.adapter } : {}) },
+    { name: options.name, source: options.source, weightStorage: options.weights },
+  );
   options.onProgress?.({
     phase: 'convert',
     message: `Converted ${options.name} in ${((performance.now() - started) / 1000).toFixed(1)} s: ${manifest.parameterCount.toLocaleString('en-US')} parameters, ${megabytes(onnx.byteLength)} of ONNX.`,

@@ -9,6 +9,8 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ModelCache } from '../../src/hub/cache';
 import { prepareHubModel, type PrepareDeps } from '../../src/hub/hub-model';
+import { prepareLocalModel } from '../../src/hub/local-files';
+import { SafetensorsFile } from '../../src/model/safetensors';
 import { expectedTensorShapes } from '../../src/model/checkpoint-names';
 import { convertCheckpoint } from '../../src/model/convert';
 import { weightsFromOnnx } from '../../src/model/onnx/weights-from-onnx';
@@ -113,4 +115,44 @@ describe('bad adapters: a clear error, nothing cached', () => {
       expect(baseWeightsRequests().length > 0).toBe(c.baseWeights);
     });
   }
+});
+
+describe('an adapter from local files', () => {
+  const adapter = loraRepoFiles({ seed: 1 });
+  const adapterFiles = () => [new File([adapter['adapter_config.json']], 'adapter_config.json'), new File([adapter['adapter_model.safetensors']], 'adapter_model.safetensors')];
+  const baseFiles = () => [
+    new File([readFileSync(path.join(SMALL_CHECKPOINT, 'config.json'))], 'config.json'),
+    new File([readFileSync(path.join(SMALL_CHECKPOINT, 'model.safetensors'))], 'model.safetensors'),
+  ];
+
+  it('with its base picked too, with its base from the cache, and with its base from the hub: the same merged weights', async () => {
+    const withBase = await prepareLocalModel([...adapterFiles(), ...baseFiles()], 'float32', { cache });
+    expect(hub.requests).toEqual([]);
+    const fromHub = await prepareLocalModel(adapterFiles(), 'float32', { cache, fetch: globalThis.fetch.bind(globalThis), hubUrl: hub.url });
+    expect(baseWeightsRequests()).toHaveLength(1);
+    hub.requests.length = 0;
+    const fromCache = await prepareLocalModel(adapterFiles(), 'float32', { cache });
+    expect(hub.requests).toEqual([]);
+    const read = (m: { onnx: Uint8Array; manifest: { config: Parameters<typeof weightsFromOnnx>[1] } }) => weightsFromOnnx(m.onnx, m.manifest.config);
+    for (const name of ['encoder.block.0.layer.0.self_attention.q.weight', 'output_patch_embedding.output_layer.weight', 'encoder.block.2.layer.2.mlp.wo.weight']) {
+      expect(read(fromHub)(name), name).toEqual(read(withBase)(name));
+      expect(read(fromCache)(name), name).toEqual(read(withBase)(name));
+    }
+    expect(read(withBase)('encoder.block.0.layer.0.self_attention.q.weight')).not.toEqual(
+      SafetensorsFile.parse(new Uint8Array(readFileSync(path.join(SMALL_CHECKPOINT, 'model.safetensors')))).getFloat32('encoder.block.0.layer.0.self_attention.q.weight'),
+    );
+    expect((await cache.list()).map((c) => c.name).sort()).toEqual(['local adapter', 'local adapter', REPOS.small].sort());
+  });
+
+  it('refuses an adapter whose base is neither picked, cached nor on a hub; and one half of an adapter; nothing cached', async () => {
+    await expect(prepareLocalModel(adapterFiles(), 'float32', { cache })).rejects.toThrow(
+      /local adapter is a LoRA adapter of "test\/chronos-2-small" \(base_model_name_or_path\), which is neither cached in this browser nor a hub repository/,
+    );
+    await expect(prepareLocalModel(adapterFiles().slice(0, 1), 'float32', { cache })).rejects.toThrow(/needs both adapter_config\.json and adapter_model\.safetensors/);
+    const wider = loraRepoFiles({ seed: 5, wider: true });
+    await expect(
+      prepareLocalModel([new File([wider['adapter_config.json']], 'adapter_config.json'), new File([wider['adapter_model.safetensors']], 'adapter_model.safetensors'), ...baseFiles()], 'float32', { cache }),
+    ).rejects.toThrow(/trained for a base model of another size/);
+    expect(await fsCacheBackend(cacheDir).list()).toEqual([]);
+  });
 });
