@@ -27,11 +27,7 @@ let count = 0;
 for await (const file of files(out)) {
   count += 1;
   const rel = path.relative(out, file);
-  if (/^(state|ui)[\\/]/.test(rel)) {
-    // TEMPORARY until src/cli/forecast.ts stops importing src/state (issue 10's data/export modules).
-    if (process.env.BUILD_LIB_ALLOW_APP === '1') console.warn(`build-lib: warning: ${rel} is app code in the library`);
-    else problems.push(`${rel}: the library must not include the app (src/state, src/ui)`);
-  }
+  if (/^(state|ui)[\\/]/.test(rel)) problems.push(`${rel}: the library must not include the app (src/state, src/ui)`);
   const text = await fs.readFile(file, 'utf8');
   const rewritten = text.replace(
     /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])(\.{1,2}\/[^'"]*)\2/g,

@@ -1,7 +1,8 @@
 // The public library: the one module a program imports (`import { Chronos2 } from 'chronos-web'`), re-exporting
-// the curated API of each layer — data (CSV → table → series), forecasting (the pipeline), models (config,
-// safetensors, converter, manifest), runtime (onnxruntime sessions and backends), hub download and model cache,
-// and the queueing/batching engine. Browser-safe: no DOM, no Node built-ins; Node extras live in ./node.ts.
+// the curated API of each layer — data (CSV → table → series → tasks), forecasting (the pipeline, embeddings),
+// evaluation (backtests, metrics, baselines), export (CSV/JSON), models (config, safetensors, LoRA, converter,
+// manifest), runtime (onnxruntime sessions and backends), hub download and model cache, and the
+// queueing/batching engine. Browser-safe: no DOM, no Node built-ins; Node extras live in ./node.ts.
 // Nothing here (or below) imports the app (src/state, src/ui).
 
 // ---------------------------------------------------------------------------------------------------------
@@ -35,6 +36,8 @@ export {
   PredictionLengthError,
   QuantileLevelError,
 } from './forecast';
+export { cosineSimilarity, embed, mostSimilar, seriesVectors } from './forecast';
+export type { EmbedOptions, TaskEmbedding } from './forecast';
 export type {
   BatchProgress,
   CategoricalValues,
@@ -63,6 +66,27 @@ export type { ParseCsvOptions, ParsedColumn, ParsedTable, ParseProgress } from '
 export { CsvParseError } from './data/errors';
 export { buildSeries, describeTable, detectSchema, MIN_OBSERVATIONS } from './data/table';
 export type { ForecastSeries, SeriesSelection, SeriesSet, TableDescription, TableSchema } from './data/table';
+/** Series → pipeline tasks (univariate or multivariate, covariates), forecast runs and rolling backtests. */
+export { buildTasks, prepareBacktest, prepareRun, seriesRefs } from './data/tasks';
+export type { PreparedBacktest, PreparedRun, SeriesRef, UiTask } from './data/tasks';
+export { addPeriods, futureTimestamps, inferFrequency, parseTimestamp, seasonLength } from './data/timestamps';
+export type { Frequency } from './data/timestamps';
+export { FREQUENCY_HELP, parseFrequency } from './data/frequency-names';
+export { formatOnAxis } from './data/time-axis';
+export type { TimeAxis } from './data/time-axis';
+
+// ---------------------------------------------------------------------------------------------------------
+// Evaluation: rolling-origin backtests, metrics, baselines (seasonal naive, AutoETS), aggregates
+
+export * from './eval';
+
+// ---------------------------------------------------------------------------------------------------------
+// Export: forecast tables as CSV / JSON, as the app downloads them
+
+export { backtestCsv, downloadName, forecastCsv, reportJson } from './export/downloads';
+export type { NamedForecast, RunReport } from './export/downloads';
+export { bucketLength, levelRow, quantileColumnName, sliceVariate } from './export/forecast-view';
+export type { SeriesForecast } from './export/forecast-view';
 
 // ---------------------------------------------------------------------------------------------------------
 // Models: configuration, checkpoints, conversion to ONNX, manifests
@@ -76,6 +100,8 @@ export type { ModelManifest } from './model/manifest';
 export { SafetensorsError } from './model/safetensors';
 export { WEIGHT_STORAGES } from './model/onnx/fp16';
 export type { WeightStorage } from './model/onnx/fp16';
+export { AdapterError, parseLoraAdapter, parseLoraConfigText } from './model/lora';
+export type { AdapterFiles, LoraAdapter, LoraConfig } from './model/lora';
 export { PRESETS } from './model/presets';
 export { makeChronos2ConfigJson, randomChronos2Tensors, writeSafetensors } from './model/random-checkpoint';
 

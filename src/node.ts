@@ -14,6 +14,8 @@ export { nodeModelCache, resolveModelSource, userCacheDir } from './node/model-s
 export type { NodeModelSource, ResolveModelOptions } from './node/model-source';
 export { defaultModelDir } from './node/model-registry';
 export { fsCacheBackend } from './node/fs-cache-backend';
+/** augurs' WASM (AutoETS baselines) from node_modules, synchronously; the browser loads it with initAugurs(urls). */
+export { initAugursNode } from './eval/augurs-node';
 
 // The forecasting service
 export { startForecastService, SERVICE_BATCH_ROWS } from './server/service';

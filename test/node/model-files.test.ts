@@ -62,5 +62,5 @@ it('refuses a model file of another size than the manifest says, before loading 
   const file = path.join(short, 'model.onnx');
   await fs.truncate(file, 1000);
   const { ort } = await loadNodeOrt('node');
-  await expect(runnerFromDir(short, { ort })).rejects.toThrow(/1000 bytes, the manifest says 358778/);
+  await expect(runnerFromDir(short, { ort })).rejects.toThrow(/1000 bytes, the manifest says \d+/);
 });

@@ -29,8 +29,7 @@ beforeAll(async () => {
   work = await fs.mkdtemp(path.join(os.tmpdir(), 'chronos-web-pack-'));
   app = path.join(work, 'app');
   await fs.mkdir(app);
-  const env = { ...process.env, BUILD_LIB_ALLOW_APP: '1' };
-  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT, env, maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
   const [{ filename }] = JSON.parse(stdout.slice(stdout.indexOf('['))) as Array<{ filename: string }>;
   const own = JSON.parse(await fs.readFile(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; optionalDependencies: Record<string, string> };
   const overrides = Object.fromEntries(
@@ -52,7 +51,6 @@ afterAll(async () => {
 function userEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, PATH: path.dirname(process.execPath) + path.delimiter + '/usr/bin:/bin', CHRONOS_WEB_CACHE: path.join(work, 'cache') };
   delete env.NODE_OPTIONS;
-  delete env.BUILD_LIB_ALLOW_APP;
   return env;
 }
 
