@@ -85,13 +85,16 @@ for (let round = 0; round < rounds; round++) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const f = (x) => x.toFixed(2);
-const same = readFileSync(out('before'), 'utf8') === readFileSync(out('after'), 'utf8');
-// PyTorch vs ours: the mean column, in series order.
-const col = (file, idx) => readFileSync(file, 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[idx]));
-const a = col(out('after'), 2);
-const b = col(out('pytorch'), 2);
-const rel = Math.max(...a.map((v, i) => Math.abs(v - b[i]))) / Math.max(...b.map(Math.abs));
-
+// Compare the numbers (mean and every quantile column, by header; the label columns differ between versions).
+const numbers = (file) => {
+  const [head, ...rows] = readFileSync(file, 'utf8').trim().split(/\r?\n/).map((l) => l.split(','));
+  const cols = head.map((h, i) => [h, i]).filter(([h]) => h === 'mean' || /^q[\d.]+$/.test(h));
+  return rows.flatMap((r) => cols.map(([, i]) => Number(r[i])));
+};
+const worst = (x, y) => Math.max(...x.map((v, i) => Math.abs(v - y[i]))) / Math.max(...y.map(Math.abs));
+const [a, b, c] = [numbers(out('after')), numbers(out('before')), numbers(out('pytorch'))];
+const oldNew = worst(a, b);
+const rel = worst(a, c);
 console.log(`| process | whole process, median of ${rounds} (s) | runs (s) | × PyTorch |`);
 console.log('|---|---|---|---|');
 for (const name of order) console.log(`| ${name} | ${f(median(times[name]))} | ${times[name].map(f).join(', ')} | ${f(median(times.pytorch) / median(times[name]))} |`);
@@ -103,4 +106,4 @@ console.log(`| model load (manifest, hash, session 'all') | ${f(median(phases.lo
 console.log(`| forecast (the CLI's own figure) | ${f(median(phases.fcBefore))} | ${f(median(phases.fcAfter))} |`);
 console.log('');
 console.log(`PyTorch phases (last round): ${phases.torch.at(-1)}`);
-console.log(`old and new CLI wrote ${same ? 'identical files' : 'DIFFERENT files'}; PyTorch vs ours, mean column: max |diff| / max |value| = ${rel.toExponential(2)}`);
+console.log(`old vs new CLI (mean + quantiles, ${a.length} values): max |diff| / max |value| = ${oldNew.toExponential(2)}; PyTorch vs new CLI: ${rel.toExponential(2)}`);
