@@ -3,7 +3,7 @@ import { Chronos2 } from 'chronos-web';
 
 // Served with the page from public/ (see the README): onnxruntime-web's runtime files in public/ort/ and a
 // converted model folder, here the bundled one, in public/models/.
-const model = await Chronos2.load(new URL('models/chronos2-mini-synth/', location.href), {
+const model = await Chronos2.load(new URL('models/chronos2-mini/', location.href), {
   backend: 'wasm', // 'auto': WebGPU where the browser has a working adapter, else WASM
 });
 

@@ -69,7 +69,7 @@ describe('the installed package', () => {
     expect(pkg.bin).toEqual({ 'chronos-web': 'lib/cli/chronos-web.js' });
     const top = await fs.readdir(pkgDir);
     expect(top.sort()).toEqual(['README.md', 'lib', 'package.json', 'public']);
-    for (const file of ['lib/index.js', 'lib/index.d.ts', 'lib/node.js', 'lib/node.d.ts', 'lib/cli/chronos-web.js', 'public/models/chronos2-mini-synth/model.onnx']) {
+    for (const file of ['lib/index.js', 'lib/index.d.ts', 'lib/node.js', 'lib/node.d.ts', 'lib/cli/chronos-web.js', 'public/models/chronos2-mini/model.onnx']) {
       await expect(fs.stat(path.join(pkgDir, file))).resolves.toBeTruthy();
     }
     await expect(fs.stat(path.join(pkgDir, 'lib', 'state'))).rejects.toThrow(/ENOENT/);
@@ -161,7 +161,7 @@ describe('the installed package', () => {
   it('forecasts a CSV with the bundled model from the command line', async () => {
     const out = path.join(work, 'airline-forecast.csv');
     const { stderr } = await run(bin, ['forecast', path.join(ROOT, '../shared/data/airline-passengers.csv'), '--horizon', '12', '--out', out], { cwd: app, env: userEnv() });
-    expect(stderr).toMatch(/model chronos2-mini-synth on onnxruntime-node/);
+    expect(stderr).toMatch(/model chronos2-mini on onnxruntime-node/);
     const lines = (await fs.readFile(out, 'utf8')).trim().split('\n');
     expect(lines).toHaveLength(13);
     expect(lines[0]).toMatch(/^series,target,timestamp,mean,/);
@@ -201,7 +201,7 @@ describe('the installed package', () => {
     for (const f of ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm']) {
       await fs.copyFile(path.join(app, 'node_modules/onnxruntime-web/dist', f), path.join(app, 'public/ort', f));
     }
-    await fs.cp(path.join(app, 'node_modules/chronos-web/public/models/chronos2-mini-synth'), path.join(app, 'public/models/chronos2-mini-synth'), { recursive: true });
+    await fs.cp(path.join(app, 'node_modules/chronos-web/public/models/chronos2-mini'), path.join(app, 'public/models/chronos2-mini'), { recursive: true });
     await run(process.execPath, [path.join(DEPS, 'vite/bin/vite.js'), 'build', '--logLevel', 'warn', '--outDir', site], { cwd: app });
     const server = await startStaticServer({ '/': site });
     const browser = await chromium.launch({ executablePath: findChromium(), args: ['--headless', '--no-sandbox', '--disable-gpu'] });

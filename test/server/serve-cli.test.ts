@@ -21,7 +21,7 @@ it('serves, then shuts down gracefully on SIGTERM with a request in flight', asy
     child.on('exit', () => reject(new Error(`serve exited early:\n${stderr}`)));
   });
   try {
-    expect(stderr).toMatch(/chronos2-mini-synth \(1,429,280 parameters, onnxruntime-node \(CPU\)\)/);
+    expect(stderr).toMatch(/chronos2-mini \(1,429,280 parameters, onnxruntime-node \(CPU\)\)/);
     const inputs = Array.from({ length: 300 }, (_, k) => ({ target: Array.from({ length: 512 }, (_, t) => Math.sin((t + k) / 5)) }));
     const pending = fetch(`${url}/invocations`, {
       method: 'POST',

@@ -11,7 +11,7 @@ import { createForecastService, type ForecastService } from '../../src/server/ht
 import { startForecastService, type StartedService } from '../../src/server/service';
 import type { OrtModelRunner } from '../../src/runtime/ort-runner';
 
-const MODEL_DIR = fileURLToPath(new URL('../../public/models/chronos2-mini-synth/', import.meta.url));
+const MODEL_DIR = fileURLToPath(new URL('../../public/models/chronos2-mini/', import.meta.url));
 
 /** The four example payloads of the endpoint reference (deploy-chronos-to-amazon-sagemaker.ipynb). */
 const EXAMPLES = {
@@ -289,7 +289,7 @@ describe('GET /ping and /metrics', () => {
   it('ping names the model; metrics are Prometheus text with requests, batch rows and latency', async () => {
     const ping = await request(base, 'GET', '/ping');
     expect(ping.status).toBe(200);
-    expect(ping.json).toMatchObject({ status: 'ok', model: 'chronos2-mini-synth', parameters: 1429280 });
+    expect(ping.json).toMatchObject({ status: 'ok', model: 'chronos2-mini', parameters: 1429280 });
     const metrics = await request(base, 'GET', '/metrics');
     expect(metrics.status).toBe(200);
     expect(metrics.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
