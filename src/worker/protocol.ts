@@ -6,6 +6,8 @@ import type { BackendPreference } from '../runtime/backend';
 import type { ParseCsvOptions, ParsedTable, ParseProgress } from '../data/csv';
 import { CsvParseError, type CsvErrorCode, type CsvErrorLocation } from '../data/errors';
 import type {
+  EmbedRequest,
+  EmbedResult,
   EngineErrorPayload,
   EngineProgress,
   ForecastRequest,
@@ -38,6 +40,13 @@ export interface ForecastMessage {
   request: ForecastRequest;
 }
 
+/** Embed series with the loaded model; answered by an `embed` result. */
+export interface EmbedMessage {
+  type: 'embed';
+  requestId: RequestId;
+  request: EmbedRequest;
+}
+
 /** Parse a CSV file off the UI thread; answered by a `parse-csv` result. */
 export interface ParseCsvMessage {
   type: 'parse-csv';
@@ -65,7 +74,7 @@ export interface PingMessage {
 }
 
 /** Every message the client sends. */
-export type WorkerRequest = LoadModelMessage | ForecastMessage | ParseCsvMessage | CancelMessage | DisposeMessage | PingMessage;
+export type WorkerRequest = LoadModelMessage | ForecastMessage | EmbedMessage | ParseCsvMessage | CancelMessage | DisposeMessage | PingMessage;
 
 // ---------------------------------------------------------------------------------------------------------
 // Worker → client
@@ -74,6 +83,7 @@ export type WorkerRequest = LoadModelMessage | ForecastMessage | ParseCsvMessage
 export type ResultMessage =
   | { type: 'result'; requestId: RequestId; kind: 'load-model'; status: ModelStatus }
   | { type: 'result'; requestId: RequestId; kind: 'forecast'; result: ForecastResult }
+  | { type: 'result'; requestId: RequestId; kind: 'embed'; result: EmbedResult }
   | { type: 'result'; requestId: RequestId; kind: 'parse-csv'; table: ParsedTable }
   | { type: 'result'; requestId: RequestId; kind: 'dispose' };
 
@@ -110,7 +120,7 @@ export type WorkerResponse = ResultMessage | ErrorMessage | ProgressMessage | Po
 // ---------------------------------------------------------------------------------------------------------
 // Helpers shared by both ends
 
-const REQUEST_TYPES: ReadonlySet<string> = new Set(['load-model', 'forecast', 'parse-csv', 'cancel', 'dispose', 'ping']);
+const REQUEST_TYPES: ReadonlySet<string> = new Set(['load-model', 'forecast', 'embed', 'parse-csv', 'cancel', 'dispose', 'ping']);
 const RESPONSE_TYPES: ReadonlySet<string> = new Set(['result', 'error', 'progress', 'pong']);
 
 function hasEnvelope(data: unknown, types: ReadonlySet<string>): data is { type: string; requestId: number } {
