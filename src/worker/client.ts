@@ -12,6 +12,8 @@ import {
   EngineError,
   type CallOptions,
   type ForecastEngine,
+  type EmbedRequest,
+  type EmbedResult,
   type ForecastRequest,
   type ForecastResult,
   type ModelSourceSpec,
@@ -144,6 +146,17 @@ export class WorkerClient implements ForecastEngine {
       engineProgress(options.onProgress),
       options.signal,
       () => new AbortError('The forecast was cancelled.'),
+    );
+  }
+
+  /** {@inheritDoc ForecastEngine.embed} */
+  embed(request: EmbedRequest, options: CallOptions = {}): Promise<EmbedResult> {
+    return this.call(
+      (requestId) => ({ type: 'embed', requestId, request }),
+      (message) => (message.kind === 'embed' ? message.result : unexpected(message, 'embed')),
+      engineProgress(options.onProgress),
+      options.signal,
+      () => new AbortError('The embedding was cancelled.'),
     );
   }
 
