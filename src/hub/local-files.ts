@@ -6,7 +6,7 @@ import { parseManifest, sha256Hex, ManifestError, type ModelManifest } from '../
 import type { WeightStorage } from '../model/onnx/fp16';
 import { parseChronos2ConfigText } from '../model/config';
 import { cacheKey } from './cache';
-import { allocateModelBuffer, DEFAULT_MAX_MODEL_BYTES, megabytes } from './download';
+import { allocateModelBuffer, DEFAULT_MAX_MODEL_BYTES, megabytes, type InspectResult } from './download';
 import { ModelFilesError, ModelTooLargeError } from './errors';
 import { conversionMemoryFactor, convertBytes, safetensorsInspector, storeConverted, type PrepareDeps, type PreparedModel } from './hub-model';
 
@@ -133,9 +133,9 @@ export async function prepareLocalModel(
 }
 
 /** Reads a safetensors file after checking its header from the first bytes only. */
-async function checkedBytes(file: File, maxBytes: number, memoryFactor: number, inspect: (received: Uint8Array, total: number) => boolean): Promise<Uint8Array> {
+async function checkedBytes(file: File, maxBytes: number, memoryFactor: number, inspect: (received: Uint8Array, total: number | undefined) => InspectResult): Promise<Uint8Array> {
   const head = new Uint8Array(await file.slice(0, 8).arrayBuffer());
-  if (!inspect(head, file.size) && head.length === 8) {
+  if (inspect(head, file.size) === false && head.length === 8) {
     const headerLength = Number(new DataView(head.buffer).getBigUint64(0, true));
     inspect(new Uint8Array(await file.slice(0, 8 + headerLength).arrayBuffer()), file.size);
   }

@@ -154,19 +154,21 @@ function readEntry(file: string, name: string, entry: unknown, dataLength: numbe
  * at least the first `8 + headerLength` bytes (read 8 bytes first to learn `headerLength`, or pass the whole file).
  *
  * @param prefix the first bytes of the file (at least 8 + header length)
- * @param fileSize total size of the file in bytes, to check every tensor lies inside it
+ * @param fileSize total size of the file in bytes, to check every tensor lies inside it; undefined while it is
+ *   not known (a download without Content-Length): then only the header itself is checked
  * @param fileName used in messages
- * @returns header length, absolute offset of the data buffer, tensors by name and the `__metadata__` strings
+ * @returns header length, absolute offset of the data buffer, tensors by name, the `__metadata__` strings, and
+ *   `describedBytes`: the size of a file holding exactly the header and the tensors it describes
  * @throws SafetensorsError on any malformed or unsupported header
  */
 export function parseSafetensorsHeader(
   prefix: Uint8Array,
-  fileSize: number,
+  fileSize: number | undefined,
   fileName: string = DEFAULT_FILE,
-): { headerLength: number; dataOffset: number; tensors: Map<string, TensorInfo>; metadata: Record<string, string> } {
+): { headerLength: number; dataOffset: number; tensors: Map<string, TensorInfo>; metadata: Record<string, string>; describedBytes: number } {
   const fail = (problem: string): SafetensorsError => new SafetensorsError(`${fileName}: ${problem}`, fileName);
-  if (!Number.isSafeInteger(fileSize) || fileSize < 0) throw fail(`invalid file size ${fileSize}`);
-  if (fileSize < 8) {
+  if (fileSize !== undefined && (!Number.isSafeInteger(fileSize) || fileSize < 0)) throw fail(`invalid file size ${fileSize}`);
+  if (fileSize !== undefined && fileSize < 8) {
     throw fail(`file is ${fileSize} bytes, too short for a safetensors file (needs an 8-byte header length)`);
   }
   if (prefix.length < 8) {
@@ -183,7 +185,7 @@ export function parseSafetensorsHeader(
   }
   const headerLength = Number(headerLength64);
   const dataOffset = 8 + headerLength;
-  if (dataOffset > fileSize) {
+  if (fileSize !== undefined && dataOffset > fileSize) {
     throw fail(`header length ${headerLength} runs past the end of the file (${fileSize} bytes); the file is truncated`);
   }
   if (prefix.length < dataOffset) {
@@ -214,7 +216,7 @@ export function parseSafetensorsHeader(
   // null-prototype record, so a tensor or metadata key named "__proto__" is an ordinary name here.
   const metadata = Object.create(null) as Record<string, string>;
   const tensors = new Map<string, TensorInfo>();
-  const dataLength = fileSize - dataOffset;
+  const dataLength = fileSize === undefined ? Number.MAX_SAFE_INTEGER : fileSize - dataOffset;
   for (const [name, entry] of Object.entries(header)) {
     if (name === '__metadata__') {
       if (!isObject(entry)) throw fail(`__metadata__ must be an object of strings, found ${describeValue(entry)}`);
@@ -244,7 +246,8 @@ export function parseSafetensorsHeader(
     }
   }
 
-  return { headerLength, dataOffset, tensors, metadata };
+  const describedBytes = ranges.reduce((end, t) => Math.max(end, t.byteOffset + t.byteLength), dataOffset);
+  return { headerLength, dataOffset, tensors, metadata, describedBytes };
 }
 
 const F32_SCRATCH = new Float32Array(1);
