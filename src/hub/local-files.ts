@@ -2,7 +2,7 @@
 // model.safetensors, converted here) or a converted model (model.onnx + manifest.json, verified against each
 // other). Either is cached like a hub model, so it is still there after a reload. Works on `File` objects, which
 // cross into the worker cheaply (no bytes are read on the UI thread).
-import { parseManifest, sha256Hex, ManifestError, type ModelManifest } from '../model/manifest';
+import { checkManifestAgainstOnnx, parseManifest, sha256Hex, ManifestError, type ModelManifest } from '../model/manifest';
 import type { WeightStorage } from '../model/onnx/fp16';
 import { parseChronos2ConfigText } from '../model/config';
 import { cacheKey } from './cache';
@@ -78,6 +78,7 @@ export async function verifyOnnx(onnx: Uint8Array, manifest: ModelManifest): Pro
   if ((await sha256Hex(onnx)) !== manifest.sha256) {
     throw new ManifestError(`${manifest.name}: the ONNX file does not match the manifest's sha256 (wrong or corrupt file).`);
   }
+  checkManifestAgainstOnnx(manifest, onnx);
 }
 
 /**
