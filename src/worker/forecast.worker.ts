@@ -5,6 +5,7 @@ import * as ort from 'onnxruntime-web';
 import { openBrowserModelCache } from '../hub/cache';
 import { configureOrtEnv } from '../runtime/backend';
 import { loadWebGpuOrt } from '../runtime/webgpu-runtime';
+import { holdLifeline } from './lifeline';
 import { Engine } from './engine';
 import { Handler } from './handler';
 
@@ -13,3 +14,5 @@ const scope = self as unknown as DedicatedWorkerGlobalScope;
 configureOrtEnv(ort);
 const handler = new Handler(new Engine({ ort, webgpuOrt: loadWebGpuOrt, fetch: scope.fetch.bind(scope), modelCache: openBrowserModelCache() }), scope);
 scope.addEventListener('message', (event) => handler.onMessage(event.data));
+// Lets the client notice at once when this worker ends without an error event (terminated, killed).
+holdLifeline(scope, scope.navigator.locks);
