@@ -15,7 +15,8 @@ export interface CspOptions {
 }
 
 /** Hosts reachable over plain http (loopback only). */
-export const LOCAL_HTTP_SOURCES = ['http://localhost:*', 'http://127.0.0.1:*', 'http://[::1]:*'] as const;
+/** NOTE: CSP host sources cannot name IPv6 literals, so http://[::1] is not among them. */
+export const LOCAL_HTTP_SOURCES = ['http://localhost:*', 'http://127.0.0.1:*'] as const;
 
 /** The policy as one header / meta value. */
 export function contentSecurityPolicy(options: CspOptions = {}): string {

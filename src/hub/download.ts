@@ -255,6 +255,7 @@ async function download(
   let offset = 0;
   let total: number | undefined;
   let resumedFrom: number | undefined;
+  let lengthIsHint = false;
   if (response.status === 206) {
     const range = parseContentRange(response.headers.get('content-range'));
     if (!resume || !range || range.start !== resume.received || range.total !== resume.bytes.length) {
@@ -272,6 +273,9 @@ async function download(
     const length = header === null ? NaN : Number(header);
     const encoded = (response.headers.get('content-encoding') ?? 'identity') !== 'identity';
     total = Number.isSafeInteger(length) && length >= 0 && !encoded ? length : undefined;
+    // A cross-origin response hides Content-Encoding unless the server exposes it, so a gzip-encoded body may
+    // arrive decoded under the encoded size: then Content-Length is only a hint, and the hash decides.
+    lengthIsHint = total !== undefined && response.type === 'cors' && response.headers.get('content-encoding') === null;
     if (total !== undefined) {
       try {
         buffer = resume && resume.bytes.length === total ? resume.bytes : allocateModelBuffer(total, file, maxBytes, options.memoryFactor);
@@ -348,7 +352,17 @@ async function download(
         );
       }
       if (value === null) break;
+      if (expected !== undefined && offset + value.byteLength > expected) {
+        throw new DownloadIntegrityError(
+          `${file}: the server kept sending past the ${expected.toLocaleString('en-US')} bytes its safetensors header describes (it sent no Content-Length); ` +
+            'the download was stopped and discarded. The server or a proxy is misbehaving; try again later.',
+        );
+      }
       if (offset + value.byteLength > buffer.length) {
+        if (total !== undefined && lengthIsHint) {
+          // More than Content-Length: a body decoded from an encoding we were not told about. Size unknown from here.
+          total = undefined;
+        }
         if (total !== undefined) {
           throw new DownloadIntegrityError(`${file}: the server sent more than the ${megabytes(total)} it announced; the download was discarded.`);
         }
@@ -371,10 +385,13 @@ async function download(
       offset += value.byteLength;
       watchdog.progress(offset);
       if (inspecting) {
-        const result = options.inspect!(buffer.subarray(0, offset), total);
+        const result = options.inspect!(buffer.subarray(0, offset), lengthIsHint ? undefined : total);
         if (result !== false) {
           inspecting = false;
-          if (typeof result === 'object' && total === undefined) {
+          if (typeof result === 'object' && (total === undefined || lengthIsHint)) {
+            // The header knows the size better than a Content-Length that may be the encoded one.
+            total = undefined;
+            lengthIsHint = false;
             expected = result.expectedBytes;
             if (expected < offset) {
               throw new DownloadIntegrityError(
@@ -397,6 +414,10 @@ async function download(
   }
   report(true);
 
+  if (total !== undefined && offset < total && lengthIsHint && isSha256(etag)) {
+    // Fewer bytes than Content-Length, but possibly a decoded body (see lengthIsHint): the SHA-256 below decides.
+    total = undefined;
+  }
   if (total === undefined) {
     buffer = buffer.length === offset ? buffer : buffer.slice(0, offset);
   } else if (offset !== total) {
