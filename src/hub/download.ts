@@ -238,7 +238,7 @@ async function download(
         resume,
       );
     }
-    throw new HubNetworkError(`Could not reach ${host} for ${file} (${reason}). Check the hub URL and your network connection.`);
+    throw new HubNetworkError(`Could not reach ${host} for ${file} (${reason}). Check the hub URL and your network connection.${cspHint(url)}`);
   }
   if (!response.ok) {
     await response.body?.cancel().catch(() => undefined);
@@ -492,6 +492,22 @@ function grow(buffer: Uint8Array, needed: number, file: string, maxBytes: number
   const next = allocateModelBuffer(size, file, maxBytes, memoryFactor);
   next.set(buffer);
   return next;
+}
+
+/**
+ * In the app, the Content-Security-Policy (src/csp.ts) lets pages connect to any https host but to plain http
+ * only on this computer: say so when a plain-http hub elsewhere could not be reached.
+ */
+function cspHint(url: string): string {
+  const inBrowser = typeof (globalThis as { document?: unknown }).document !== 'undefined' || typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined';
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return '';
+  }
+  if (!inBrowser || parsed.protocol !== 'http:' || parsed.hostname === 'localhost' || parsed.hostname === '127.0.0.1') return '';
+  return ' This app connects to hubs over https, and over plain http only on this computer (localhost, 127.0.0.1), so that downloads and access tokens never cross the network unencrypted.';
 }
 
 /** "30 s", "0.8 s". */
