@@ -121,11 +121,11 @@ test('a stall times out after 30 s with Retry, which resumes with Range; a 1 byt
   const progress = page.getByRole('status', { name: 'Model loading' });
   await expect(progress).toContainText(/model\.safetensors.*\b\d+ B\/s/, { timeout: 20_000 });
   await expect(progress).not.toContainText(/\d\.\d+ B\/s/);
-  await expect(alert).toContainText('The download stalled', { timeout: 60_000 });
+  await expect(alert).toContainText('The download stalled', { timeout: 90_000 });
   await expect(alert).toContainText(/only \d+ bytes? arrived in the last 30 s/);
 
   await loadFromHub(page, 'test/stall');
-  await expect(alert).toContainText('The download stalled', { timeout: 60_000 });
+  await expect(alert).toContainText('The download stalled', { timeout: 90_000 });
   await expect(alert).toContainText('no data arrived for 30 s, after 0.1 MB of 0.3 MB. Nothing was cached. Retry resumes the download from there.');
   hub.requests.length = 0;
   await page.getByRole('button', { name: 'Retry' }).click();

@@ -546,8 +546,9 @@ async function redirectProblem(fetchFn: typeof fetch, url: string, error: unknow
 class StallWatchdog {
   private readonly controller = new AbortController();
   private readonly timer: ReturnType<typeof setInterval>;
-  private windowStart = performance.now();
-  private windowBytes = 0;
+  private readonly started = performance.now();
+  /** (time, bytes) at each check, kept for one period: the bytes of the last period are read from them. */
+  private readonly samples: Array<{ t: number; bytes: number }> = [];
   private bytes = 0;
   private readonly forward = (): void => this.controller.abort(this.outer?.reason);
   /** Set once the download was stopped for lack of progress. */
@@ -559,7 +560,8 @@ class StallWatchdog {
   ) {
     if (outer?.aborted) this.controller.abort(outer.reason);
     outer?.addEventListener('abort', this.forward, { once: true });
-    this.timer = setInterval(() => this.check(), Math.max(50, Math.min(1000, periodMs / 4)));
+    this.samples.push({ t: this.started, bytes: 0 });
+    this.timer = setInterval(() => this.check(), Math.max(20, Math.min(1000, periodMs / 10)));
   }
 
   get signal(): AbortSignal {
@@ -573,16 +575,17 @@ class StallWatchdog {
 
   private check(): void {
     const now = performance.now();
-    if (now - this.windowStart < this.periodMs) return;
-    const moved = this.bytes - this.windowBytes;
+    this.samples.push({ t: now, bytes: this.bytes });
+    // Keep the newest sample at least one period old as the reference, drop older ones.
+    while (this.samples.length > 2 && now - this.samples[1].t >= this.periodMs) this.samples.shift();
+    const reference = this.samples[0];
+    if (now - reference.t < this.periodMs) return;
+    const moved = this.bytes - reference.bytes;
     if (moved < MIN_BYTES_PER_STALL_PERIOD) {
       this.stalled = { periodMs: this.periodMs, bytes: moved };
       this.stop();
       this.controller.abort(new Error('stalled'));
-      return;
     }
-    this.windowStart = now;
-    this.windowBytes = this.bytes;
   }
 
   stop(): void {
