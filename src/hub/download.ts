@@ -388,7 +388,10 @@ async function download(
         const result = options.inspect!(buffer.subarray(0, offset), lengthIsHint ? undefined : total);
         if (result !== false) {
           inspecting = false;
-          if (typeof result === 'object' && (total === undefined || lengthIsHint)) {
+          if (typeof result === 'object' && lengthIsHint && result.expectedBytes === total) {
+            // The header confirms Content-Length: the body is not encoded after all (and can be resumed).
+            lengthIsHint = false;
+          } else if (typeof result === 'object' && (total === undefined || lengthIsHint)) {
             // The header knows the size better than a Content-Length that may be the encoded one.
             total = undefined;
             lengthIsHint = false;
