@@ -1,8 +1,10 @@
 // The column chooser: one role per column (timestamp, series id, target, covariate, ignored), with the
-// detected defaults preselected. Changing a role rebuilds the series and forecasts again.
+// detected defaults preselected, row counters and the date format marked. Changing a role rebuilds the series
+// and forecasts again.
 import type { ReactElement } from 'react';
 import type { ColumnKind } from '../../data/csv';
 import type { SeriesSelection } from '../../data/table';
+import { TIMESTAMP_FORMAT_LABELS } from '../../data/timestamps';
 import { setColumnRole, type ColumnRoleChoice } from '../../state/actions';
 import { useAppStore } from '../../state/store';
 
@@ -43,7 +45,9 @@ function roleOf(name: string, selection: SeriesSelection): ColumnRoleChoice {
 export function ColumnRoles(): ReactElement | null {
   const table = useAppStore((s) => s.table);
   const selection = useAppStore((s) => s.selection);
+  const schema = useAppStore((s) => s.schema);
   if (!table || !selection) return null;
+  const counters = new Set(schema?.rowCounters ?? []);
   return (
     <section className="card" aria-labelledby="columns-heading">
       <h2 id="columns-heading">Columns</h2>
@@ -55,6 +59,12 @@ export function ColumnRoles(): ReactElement | null {
               <span className="role-row__name">
                 <span title={column.name}>{column.name}</span>
                 <span className={`kind kind--${column.kind}`}>{KIND_LABELS[column.kind]}</span>
+                {counters.has(column.name) && role === 'ignore' && (
+                  <span className="kind" title="Holds 1, 2, 3, … (a row number): ignored, neither forecast nor a covariate">
+                    row counter
+                  </span>
+                )}
+                {column.kind === 'timestamp' && <span className="kind">{TIMESTAMP_FORMAT_LABELS[column.format]}</span>}
               </span>
               <select
                 aria-label={`Role of ${column.name}`}

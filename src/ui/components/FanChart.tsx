@@ -7,6 +7,7 @@ import {
   CartesianGrid,
   ComposedChart,
   Line,
+  ReferenceArea,
   ResponsiveContainer,
   Tooltip,
   XAxis,
@@ -42,6 +43,19 @@ export interface FanChartProps {
   historyWindow: number | 'all';
   /** Accessible description of the chart. */
   label: string;
+  /**
+   * Backtest windows to draw (shaded spans, earlier windows' medians as a dashed line); the fan is the last
+   * window.
+   */
+  windows?: BacktestWindowMark[];
+}
+
+/** One backtest window on the chart: its span and, for earlier windows, the median forecast over it. */
+export interface BacktestWindowMark {
+  label: string;
+  start: number;
+  end: number;
+  median?: { timestamps: ArrayLike<number>; values: ArrayLike<number> };
 }
 
 interface Row {
@@ -51,6 +65,8 @@ interface Row {
   band80?: [number, number];
   band50?: [number, number];
   actual?: number;
+  /** Median of an earlier backtest window at this time. */
+  windowMedian?: number;
   /** Index into the forecast steps, for the tooltip's quantile list. */
   step?: number;
 }
@@ -143,12 +159,35 @@ function gridTicks(rows: readonly Row[], count: number): number[] {
   return [...new Set(ticks)];
 }
 
+/** Adds the medians of earlier backtest windows to the rows (at their own times, inserted where thinned out). */
+function withWindowMedians(rows: Row[], windows: readonly BacktestWindowMark[] | undefined): Row[] {
+  if (!windows?.some((w) => w.median)) return rows;
+  const byTime = new Map(rows.map((r) => [r.t, r]));
+  const out = [...rows];
+  const first = rows[0]?.t ?? -Infinity;
+  for (const w of windows) {
+    if (!w.median) continue;
+    for (let i = 0; i < w.median.timestamps.length; i++) {
+      const t = w.median.timestamps[i];
+      if (t < first) continue;
+      let row = byTime.get(t);
+      if (!row) {
+        row = { t };
+        byTime.set(t, row);
+        out.push(row);
+      }
+      row.windowMedian = finite(w.median.values[i]);
+    }
+  }
+  return out.sort((a, b) => a.t - b.t);
+}
+
 /** The fan chart of one series. */
 export function FanChart(props: FanChartProps): ReactElement {
-  const { forecast, frequency, actual, history, historyWindow } = props;
+  const { forecast, frequency, actual, history, historyWindow, windows } = props;
   const rows = useMemo(
-    () => buildRows({ history, forecast, actual, historyWindow }),
-    [history, forecast, actual, historyWindow],
+    () => withWindowMedians(buildRows({ history, forecast, actual, historyWindow }), windows),
+    [history, forecast, actual, historyWindow, windows],
   );
   const ticks = useMemo(() => gridTicks(rows, 7), [rows]);
   const tickFormatter = (t: number): string => formatTimestamp(t, frequency);
@@ -157,6 +196,18 @@ export function FanChart(props: FanChartProps): ReactElement {
       <ResponsiveContainer width="100%" height="100%">
         <ComposedChart data={rows} margin={{ top: 12, right: 24, bottom: 8, left: 8 }}>
           <CartesianGrid stroke="#e2e8f0" strokeDasharray="3 3" />
+          {windows?.map((w, i) => (
+            <ReferenceArea
+              key={w.label}
+              x1={w.start}
+              x2={w.end}
+              fill={i % 2 === 0 ? '#f59e0b' : '#a855f7'}
+              fillOpacity={0.08}
+              stroke="none"
+              label={{ value: w.label, position: 'insideTop', fontSize: 11, fill: '#64748b' }}
+              ifOverflow="hidden"
+            />
+          ))}
           <XAxis
             dataKey="t"
             type="number"
@@ -213,6 +264,18 @@ export function FanChart(props: FanChartProps): ReactElement {
             dot={false}
             isAnimationActive={false}
           />
+          {windows?.some((w) => w.median) && (
+            <Line
+              dataKey="windowMedian"
+              name="Earlier windows (median)"
+              stroke={FAN_COLORS.median}
+              strokeWidth={1.5}
+              strokeDasharray="5 3"
+              dot={false}
+              connectNulls={false}
+              isAnimationActive={false}
+            />
+          )}
           {actual && (
             <Line
               dataKey="actual"
