@@ -6,7 +6,7 @@ import * as ortWeb from 'onnxruntime-web';
 import type * as OrtWeb from 'onnxruntime-web';
 import { convertCheckpoint } from './model/convert';
 import { downloadFile, type DownloadProgress } from './hub/download';
-import { parseManifest, ManifestError, type ModelManifest } from './model/manifest';
+import { checkManifestAgainstOnnx, parseManifestText, ManifestError, type ModelManifest } from './model/manifest';
 import type { Chronos2Config } from './model/config';
 import type { AdapterFiles } from './model/lora';
 import { prepareHubModel, type HubModelRequest } from './hub/hub-model';
@@ -80,19 +80,14 @@ export async function fetchConvertedModel(base: string | URL, options: FetchMode
   const httpError = (response: Response, url: string): Error => new ManifestError(`${url}: HTTP ${response.status} ${response.statusText}`);
   const common = { fetch: fetchFn, signal: options.signal, onProgress: options.onProgress, httpError };
   const manifestFile = await downloadFile(`${root}manifest.json`, { ...common, file: 'manifest.json', maxBytes: 1024 * 1024 });
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder().decode(manifestFile.bytes));
-  } catch (e) {
-    throw new ManifestError(`${root}manifest.json: not valid JSON (${(e as Error).message})`);
-  }
-  const manifest = parseManifest(json, `${root}manifest.json`);
+  const manifest = parseManifestText(new TextDecoder().decode(manifestFile.bytes), `${root}manifest.json`);
   const url = `${root}${manifest.onnxFile}`;
   const onnx = await downloadFile(url, { ...common, file: manifest.onnxFile, maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES });
   if (onnx.bytes.byteLength !== manifest.onnxBytes) {
     throw new ManifestError(`${url}: ${onnx.bytes.byteLength} bytes, the manifest says ${manifest.onnxBytes} (incomplete download?)`);
   }
   if (onnx.sha256 !== manifest.sha256) throw new ManifestError(`${url}: sha256 does not match the manifest (corrupt file?)`);
+  checkManifestAgainstOnnx(manifest, onnx.bytes, `${root}manifest.json`);
   return { onnx: onnx.bytes, manifest };
 }
 

@@ -662,6 +662,8 @@ export class Engine implements ForecastEngine {
       crossLearning: plan.crossLearning,
       batchSize,
       signal: run.controller.signal,
+      // A series the model cannot take fails alone: it must not blank the other requests of the call.
+      invalidTasks: 'isolate',
     });
     return { forecasts, inferenceMs: performance.now() - started, modelCalls: done };
   }

@@ -125,7 +125,7 @@ export type ProgressMessage =
   | { type: 'progress'; requestId: RequestId; kind: 'engine'; progress: EngineProgress }
   | { type: 'progress'; requestId: RequestId; kind: 'parse-csv'; progress: ParseProgress };
 
-/** Answer to a {@link PingMessage}. */
+/** Answer to a {@link PingMessage}; also sent unasked with requestId 0 once the worker holds its lifeline lock. */
 export interface PongMessage {
   type: 'pong';
   requestId: RequestId;
