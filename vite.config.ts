@@ -1,13 +1,17 @@
 // Vite config: React SPA plus the ORT WebAssembly runtime served from /ort/ (same origin, so it works
 // offline and needs no CDN), the COOP/COEP headers that make the page cross-origin isolated so
 // onnxruntime-web can use WASM threads (SharedArrayBuffer), and the service worker + web app manifest
-// (vite-plugin-pwa / Workbox) that make the built app installable and usable offline after one visit.
+// (vite-plugin-pwa / Workbox) that make the built app installable and usable offline after one visit. The
+// Content-Security-Policy (src/csp.ts) is sent as a header in dev and preview and written into every built page;
+// the build also drops any temporary folder a killed `npm run model` left in public/.
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { VitePWA } from 'vite-plugin-pwa';
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as path from 'node:path';
+import { contentSecurityPolicy } from './src/csp';
+import { removeTempPaths } from './src/node/atomic-files';
 
 const ORT_DIST = fileURLToPath(new URL('./node_modules/onnxruntime-web/dist/', import.meta.url));
 /**
@@ -22,6 +26,34 @@ const isolationHeaders = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
+/** Headers of every response in dev and preview: isolation plus the Content-Security-Policy. */
+const devHeaders = { ...isolationHeaders, 'Content-Security-Policy': contentSecurityPolicy({ dev: true }) };
+const previewHeaders = { ...isolationHeaders, 'Content-Security-Policy': contentSecurityPolicy() };
+
+/** Writes the Content-Security-Policy into every built page (for hosts that send no headers). */
+function cspMetaTag(): Plugin {
+  return {
+    name: 'csp-meta-tag',
+    apply: 'build',
+    transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: contentSecurityPolicy({ meta: true }) }, injectTo: 'head-prepend' }],
+  };
+}
+
+/** Keeps temporary folders (`.<name>.tmp-<pid>`, left by an interrupted install) out of dist/. */
+function noTemporaryFiles(): Plugin {
+  let outDir = '';
+  return {
+    name: 'no-temporary-files',
+    apply: 'build',
+    configResolved(config) {
+      outDir = path.resolve(config.root, config.build.outDir);
+    },
+    async closeBundle() {
+      const removed = await removeTempPaths(outDir);
+      if (removed.length > 0) this.warn(`left out ${removed.length} temporary file(s) of an interrupted install: ${removed.map((p) => path.relative(outDir, p)).join(', ')}`);
+    },
+  };
+}
 
 /** Serves the ORT runtime files under /ort/ in dev and preview, and emits them into the build. */
 function ortRuntimeFiles(): Plugin {
@@ -30,7 +62,7 @@ function ortRuntimeFiles(): Plugin {
     const name = url.startsWith('/ort/') ? url.slice('/ort/'.length) : '';
     if (!ORT_FILES.includes(name)) return next();
     // NOTE: the page is cross-origin isolated, so ORT's thread workers load only with these headers.
-    for (const [key, value] of Object.entries(isolationHeaders)) res.setHeader(key, value);
+    for (const [key, value] of Object.entries(devHeaders)) res.setHeader(key, value);
     res.setHeader('Content-Type', name.endsWith('.wasm') ? 'application/wasm' : 'text/javascript');
     createReadStream(path.join(ORT_DIST, name)).pipe(res);
   };
@@ -112,9 +144,9 @@ function offlineApp(): Plugin[] {
 }
 
 export default defineConfig({
-  plugins: [react(), ortRuntimeFiles(), offlineApp()],
-  server: { headers: isolationHeaders, host: '127.0.0.1', port: 5173 },
-  preview: { headers: isolationHeaders, host: '127.0.0.1', port: 4173 },
+  plugins: [react(), ortRuntimeFiles(), offlineApp(), cspMetaTag(), noTemporaryFiles()],
+  server: { headers: devHeaders, host: '127.0.0.1', port: 5173 },
+  preview: { headers: previewHeaders, host: '127.0.0.1', port: 4173 },
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   worker: { format: 'es' },
   build: {

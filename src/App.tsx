@@ -12,6 +12,7 @@ import { ForecastControls } from './ui/components/ForecastControls';
 import { Header } from './ui/components/Header';
 import { MetricsPanel } from './ui/components/MetricsPanel';
 import { ModelPanel } from './ui/components/ModelPanel';
+import { SimilarSeries } from './ui/components/SimilarSeries';
 import { StatusBar } from './ui/components/StatusBar';
 import { TablePreview } from './ui/components/TablePreview';
 import { Warnings } from './ui/components/Warnings';
@@ -84,6 +85,7 @@ export function App(): ReactElement {
           <Warnings />
           <ChartPanel />
           <MetricsPanel />
+          <SimilarSeries />
           <TablePreview />
         </div>
       </main>

@@ -1,15 +1,21 @@
 // The library's front door: `const model = await Chronos2.load(source, { backend }); await model.predict(...)`.
-// It ties together loading (a converted model by URL or bytes, or a raw checkpoint converted on the fly),
-// backend selection and the forecasting pipeline. Browser and Node alike (no DOM, no Node-only APIs).
+// It ties together loading (a converted model by URL or bytes, a raw checkpoint converted on the fly — optionally
+// with a LoRA adapter merged in — or a hub repository), backend selection, the forecasting pipeline and embeddings.
+// Browser and Node alike (no DOM, no Node-only APIs).
 import * as ortWeb from 'onnxruntime-web';
 import type * as OrtWeb from 'onnxruntime-web';
 import { convertCheckpoint } from './model/convert';
 import { downloadFile, type DownloadProgress } from './hub/download';
-import { parseManifest, ManifestError, type ModelManifest } from './model/manifest';
+import { checkManifestAgainstOnnx, parseManifestText, ManifestError, type ModelManifest } from './model/manifest';
 import type { Chronos2Config } from './model/config';
+import type { AdapterFiles } from './model/lora';
+import { prepareHubModel, type HubModelRequest } from './hub/hub-model';
 import {
+  embed,
   predict,
   predictQuantiles,
+  type EmbedOptions,
+  type TaskEmbedding,
   type ForecastInputs,
   type PredictOptions,
   type PredictQuantilesOptions,
@@ -28,8 +34,13 @@ export type ModelSource =
   | URL
   /** A converted model already in memory. */
   | { onnx: Uint8Array; manifest: ModelManifest }
-  /** A Hugging Face checkpoint in memory, converted on load. */
-  | { configText: string; safetensors: Uint8Array; name?: string };
+  /** A Hugging Face checkpoint in memory, converted on load; with `adapter`, a LoRA adapter merged into it. */
+  | { configText: string; safetensors: Uint8Array; name?: string; adapter?: AdapterFiles }
+  /**
+   * A hub repository (a checkpoint, or a LoRA adapter whose base is downloaded too), downloaded and converted on
+   * load (not cached: the app's cache is the browser's; give `hub.hubUrl` for a mirror).
+   */
+  | { hub: HubModelRequest };
 
 /** Options of {@link Chronos2.load}. */
 export interface LoadOptions {
@@ -74,19 +85,14 @@ export async function fetchConvertedModel(base: string | URL, options: FetchMode
   const httpError = (response: Response, url: string): Error => new ManifestError(`${url}: HTTP ${response.status} ${response.statusText}`);
   const common = { fetch: fetchFn, signal: options.signal, onProgress: options.onProgress, httpError };
   const manifestFile = await downloadFile(`${root}manifest.json`, { ...common, file: 'manifest.json', maxBytes: 1024 * 1024 });
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder().decode(manifestFile.bytes));
-  } catch (e) {
-    throw new ManifestError(`${root}manifest.json: not valid JSON (${(e as Error).message})`);
-  }
-  const manifest = parseManifest(json, `${root}manifest.json`);
+  const manifest = parseManifestText(new TextDecoder().decode(manifestFile.bytes), `${root}manifest.json`);
   const url = `${root}${manifest.onnxFile}`;
   const onnx = await downloadFile(url, { ...common, file: manifest.onnxFile, maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES });
   if (onnx.bytes.byteLength !== manifest.onnxBytes) {
     throw new ManifestError(`${url}: ${onnx.bytes.byteLength} bytes, the manifest says ${manifest.onnxBytes} (incomplete download?)`);
   }
   if (onnx.sha256 !== manifest.sha256) throw new ManifestError(`${url}: sha256 does not match the manifest (corrupt file?)`);
+  checkManifestAgainstOnnx(manifest, onnx.bytes, `${root}manifest.json`);
   return { onnx: onnx.bytes, manifest };
 }
 
@@ -110,8 +116,13 @@ export class Chronos2 {
       ({ onnx, manifest } = await fetchConvertedModel(source, options));
     } else if ('onnx' in source) {
       ({ onnx, manifest } = source);
+    } else if ('hub' in source) {
+      ({ onnx, manifest } = await prepareHubModel(source.hub, { fetch: options.fetch ?? globalThis.fetch.bind(globalThis), cache: null, maxBytes: options.maxBytes }));
     } else {
-      const converted = await convertCheckpoint({ configText: source.configText, safetensors: source.safetensors }, { name: source.name ?? 'checkpoint' });
+      const converted = await convertCheckpoint(
+        { configText: source.configText, safetensors: source.safetensors, ...(source.adapter ? { adapter: source.adapter } : {}) },
+        { name: source.name ?? source.adapter?.name ?? 'checkpoint' },
+      );
       ({ onnx, manifest } = converted);
     }
     const info: ModelInfo = modelInfoFromConfig(manifest.config);
@@ -137,6 +148,14 @@ export class Chronos2 {
   /** Forecasts at chosen levels plus the mean (upstream `predict_quantiles`). */
   predictQuantiles(inputs: ForecastInputs, options?: PredictQuantilesOptions): Promise<QuantilesForecast[]> {
     return predictQuantiles(this.runner, inputs, options);
+  }
+
+  /**
+   * The encoder's last hidden states per task (upstream `Chronos2Pipeline.embed`): `[V][patches + 2][d_model]` with
+   * loc/scale per variate. See `seriesVectors` / `mostSimilar` (from the forecast module) for one vector per series.
+   */
+  embed(inputs: ForecastInputs, options?: EmbedOptions): Promise<TaskEmbedding[]> {
+    return embed(this.runner, inputs, options);
   }
 
   /** Releases the inference session. */

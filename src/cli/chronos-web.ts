@@ -10,6 +10,7 @@ const COMMANDS: Readonly<Record<string, { load: () => Promise<unknown>; summary:
   serve: { load: () => import('./serve'), summary: 'HTTP forecasting service with the Chronos-2 endpoint API' },
   convert: { load: () => import('./convert'), summary: 'convert a Hugging Face checkpoint folder to model.onnx + manifest.json' },
   model: { load: () => import('./model'), summary: 'download (or read), convert and install a model for the app' },
+  embed: { load: () => import('./embed'), summary: 'embeddings of the series of a CSV file and the most similar series (JSON)' },
   parity: { load: () => import('./parity'), summary: 'check golden cases of a fixtures folder against this implementation' },
   'make-random': { load: () => import('./make-random-checkpoint'), summary: 'write a seeded random checkpoint at a real model size' },
 };

@@ -1,8 +1,9 @@
 // `npm run convert -- <checkpoint-dir> <out-dir> [--name NAME]`: converts a Hugging Face Chronos-2
-// checkpoint into model.onnx + manifest.json, the form the app and the library load.
+// checkpoint into model.onnx + manifest.json, the form the app and the library load. Both are written atomically:
+// an interrupted run (Ctrl-C) leaves the previous model.onnx and manifest.json as they were.
 import { WEIGHT_STORAGES, type WeightStorage } from '../model/onnx/fp16';
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { writeFilesAtomically } from '../node/atomic-files';
 import { convertCheckpointDir } from '../node/model-files';
 import { runCli } from './run-cli';
 
@@ -31,9 +32,10 @@ runCli(async (args) => {
   const t0 = performance.now();
   const converted = await convertCheckpointDir(checkpointDir, name, { fused, weightStorage: weights, broadcastAttentionBias });
   const seconds = (performance.now() - t0) / 1000;
-  await fs.mkdir(outDir, { recursive: true });
-  await fs.writeFile(path.join(outDir, converted.manifest.onnxFile), converted.onnx);
-  await fs.writeFile(path.join(outDir, 'manifest.json'), JSON.stringify(converted.manifest, null, 2) + '\n');
+  await writeFilesAtomically(outDir, [
+    { name: converted.manifest.onnxFile, bytes: converted.onnx },
+    { name: 'manifest.json', bytes: JSON.stringify(converted.manifest, null, 2) + '\n' },
+  ]);
   const c = converted.config;
   console.log(
     `converted ${checkpointDir} -> ${path.join(outDir, converted.manifest.onnxFile)} in ${seconds.toFixed(2)} s\n` +

@@ -66,6 +66,18 @@ export class ForecastOptionError extends ForecastInputError {
   }
 }
 
+/** A task has values the model cannot take (beyond float32), or the model gave no finite forecast for it. */
+export class SeriesValueError extends ForecastInputError {
+  constructor(
+    message: string,
+    /** Index of the task at fault, in input order. */
+    readonly taskIndex: number,
+  ) {
+    super(message);
+    this.name = 'SeriesValueError';
+  }
+}
+
 /** The model runner returned outputs whose sizes do not match the call. Not an input problem. */
 export class ModelOutputError extends Error {
   constructor(message: string) {

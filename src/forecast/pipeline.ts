@@ -3,9 +3,10 @@
 // batch over the horizon through a `ModelRunner`, and hand back one forecast per task (targets only).
 
 import { buildBatch, planBatches } from './batching';
-import { ForecastOptionError, PredictionLengthError, QuantileLevelError } from './errors';
+import { ForecastOptionError, PredictionLengthError, QuantileLevelError, SeriesValueError } from './errors';
 import { forecastBatch } from './horizon';
 import { prepareInputs, type ForecastInputs } from './inputs';
+import { normaliseMagnitudes, restoreMagnitudes, unforecastableReason } from './magnitude';
 import type { ModelInfo, ModelRunner } from './model-runner';
 import { interpolateQuantiles } from './quantiles';
 
@@ -44,6 +45,12 @@ export interface PredictOptions {
   afterBatch?: (progress: BatchProgress) => void;
   /** Aborts between model calls. */
   signal?: AbortSignal;
+  /**
+   * What a task the model cannot take does (a value beyond float32, or a forecast that is not finite): 'throw'
+   * (default) a SeriesValueError naming it; 'isolate' gives that task a forecast with `error` set (and NaN
+   * values) while every other task comes out as if it had been forecast alone.
+   */
+  invalidTasks?: 'throw' | 'isolate';
 }
 
 /** Options of `predictQuantiles`. */
@@ -60,8 +67,10 @@ export interface QuantileForecast {
   numVariates: number;
   /** Forecast steps H. */
   horizon: number;
-  /** `[V][Q][H]` row-major float32. */
+  /** `[V][Q][H]` row-major float32 (NaN when `error` is set). */
   values: Float32Array;
+  /** Set (with `invalidTasks: 'isolate'`) when this task could not be forecast: why, in a sentence. */
+  error?: string;
 }
 
 /** Forecast of one task at requested quantile levels. */
@@ -74,6 +83,8 @@ export interface QuantilesForecast {
   quantiles: Float32Array;
   /** `[V][H]`: the model's 0.5 quantile (upstream returns the median as the mean). */
   mean: Float32Array;
+  /** See {@link QuantileForecast.error}. */
+  error?: string;
 }
 
 /** The `[H]` forecast of one variate at the model quantile with index `quantileIndex` (a view, not a copy). */
@@ -167,32 +178,59 @@ export async function predict(
 ): Promise<QuantileForecast[]> {
   const resolved = resolvePredictOptions(runner.info, options);
   const tasks = prepareInputs(inputs, resolved.predictionLength);
-  const plan = planBatches(tasks, resolved.batchSize);
   const quantileLevels = [...runner.info.quantiles];
   const numQuantiles = quantileLevels.length;
   const horizon = resolved.predictionLength;
-  const results: QuantileForecast[] = [];
-
-  for (const [batchIndex, taskIndices] of plan.entries()) {
-    const batch = buildBatch(tasks, taskIndices, resolved);
+  const rowSize = numQuantiles * horizon;
+  const results: QuantileForecast[] = new Array(tasks.length);
+  const fail = (index: number, reason: string): void => {
+    if (options.invalidTasks !== 'isolate') throw new SeriesValueError(`Task ${index}: ${reason}.`, index);
+    const numVariates = tasks[index].nTargets;
+    results[index] = { quantileLevels, numVariates, horizon, values: new Float32Array(numVariates * rowSize).fill(NaN), error: `${upperFirst(reason)}.` };
+  };
+  // A task the model cannot take never joins a model call: it would turn every row of the call into NaN.
+  const accepted: number[] = [];
+  tasks.forEach((task, index) => {
+    const reason = unforecastableReason(task);
+    if (reason) fail(index, reason);
+    else accepted.push(index);
+  });
+  const acceptedTasks = accepted.map((i) => tasks[i]);
+  const plan = planBatches(acceptedTasks, resolved.batchSize);
+  /** Forecasts tasks (indices into `acceptedTasks`) in one batch, magnitudes kept in range; one entry per task. */
+  const forecastTogether = async (members: number[]): Promise<Float32Array[]> => {
+    const batch = buildBatch(acceptedTasks, members, resolved);
+    const scaled = normaliseMagnitudes(batch);
     const values = await forecastBatch(runner, batch, { ...resolved, signal: options.signal });
-    for (const [start, end] of batch.targetRanges) {
-      const rowSize = numQuantiles * horizon;
-      results.push({
-        quantileLevels,
-        numVariates: end - start,
-        horizon,
-        values: values.slice(start * rowSize, end * rowSize),
-      });
+    restoreMagnitudes(values, scaled, numQuantiles, horizon);
+    return batch.targetRanges.map(([start, end]) => values.slice(start * rowSize, end * rowSize));
+  };
+  let done = 0;
+  for (const [batchIndex, members] of plan.entries()) {
+    const outputs = await forecastTogether(members);
+    for (const [k, values] of outputs.entries()) {
+      let own = values;
+      if (!own.every(Number.isFinite) && members.length > 1 && !resolved.crossLearning) {
+        // Another task of the call may have spoilt it: alone, it comes out as it should (or fails by itself).
+        [own] = await forecastTogether([members[k]]);
+      }
+      const index = accepted[members[k]];
+      if (own.every(Number.isFinite)) results[index] = { quantileLevels, numVariates: acceptedTasks[members[k]].nTargets, horizon, values: own };
+      else fail(index, 'the model gave no finite forecast for it: its values are too extreme for float32 (forecasts beyond ±3.4e38)');
     }
+    done += members.length;
     options.afterBatch?.({
       batchIndex,
       batchCount: plan.length,
-      tasksDone: results.length,
-      taskCount: tasks.length,
+      tasksDone: done,
+      taskCount: acceptedTasks.length,
     });
   }
   return results;
+}
+
+function upperFirst(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /**
@@ -253,7 +291,7 @@ export async function predictQuantiles(
     } else {
       quantiles = interpolateQuantiles(levels, modelLevels, byStep);
     }
-    return { quantileLevels: levels, numVariates, horizon, quantiles, mean };
+    return { quantileLevels: levels, numVariates, horizon, quantiles, mean, ...(forecast.error ? { error: forecast.error } : {}) };
   });
 }
 

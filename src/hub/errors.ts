@@ -31,6 +31,14 @@ export class HubHttpError extends Error {
   }
 }
 
+/**
+ * The hub answered, but with redirects that cannot be followed: a loop, or more redirects than fetch follows
+ * (a misconfigured mirror or proxy). Not the same as an unreachable hub.
+ */
+export class HubRedirectError extends Error {
+  override readonly name = 'HubRedirectError';
+}
+
 /** The hub could not be reached at all (offline, wrong URL, blocked by CORS). */
 export class HubNetworkError extends Error {
   override readonly name = 'HubNetworkError';
@@ -41,7 +49,7 @@ export class HubNetworkError extends Error {
  * memory (`partial`, never sent across the worker boundary) so that a retry resumes with an HTTP Range request.
  */
 export class DownloadInterruptedError extends Error {
-  override readonly name = 'DownloadInterruptedError';
+  override readonly name: string = 'DownloadInterruptedError';
   constructor(
     message: string,
     /** What was received, to resume from; null when nothing useful arrived. */
@@ -49,6 +57,14 @@ export class DownloadInterruptedError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * A download made no progress (no bytes, or fewer than the minimum) for the stated period and was stopped. What
+ * arrived is kept, as for {@link DownloadInterruptedError}, so that Retry resumes with a Range request.
+ */
+export class DownloadStalledError extends DownloadInterruptedError {
+  override readonly name = 'DownloadStalledError';
 }
 
 /** A downloaded file does not have the size or hash the server announced: it is corrupt and was discarded. */

@@ -12,7 +12,7 @@ import type { ModelManifest } from '../model/manifest';
 import type { WeightStorage } from '../model/onnx/fp16';
 import { MAX_HEADER_BYTES, parseSafetensorsHeader, SafetensorsError } from '../model/safetensors';
 import { cacheKey, hubCacheKey, type CachedModel, type ModelCache } from './cache';
-import { downloadFile, isSha256, megabytes, strongEtag, type DownloadProgress, type PartialDownload } from './download';
+import { downloadFile, isSha256, megabytes, strongEtag, type DownloadProgress, type InspectResult, type PartialDownload } from './download';
 import { DownloadInterruptedError, GatedRepoError, HubHttpError, RepoNotFoundError } from './errors';
 import { describeLocation, hubLocation, isCommitId, normalizeRepoId, resolveUrl, type HubLocation } from './repo';
 
@@ -55,6 +55,8 @@ export interface PrepareDeps {
   maxBytes?: number;
   /** Where an interrupted download is kept for the next attempt. */
   partials?: PartialStore;
+  /** A download that makes no progress for this long is stopped (see downloadFile); default 30 s. */
+  stallTimeoutMs?: number;
 }
 
 /** A converted model ready for a session. */
@@ -149,20 +151,20 @@ function describeForeignConfig(text: string): string {
  * Checks a safetensors header (and its tensors against the config) as soon as its bytes have arrived, so a
  * corrupt or foreign file fails before the rest is downloaded. Returns an `inspect` callback for downloadFile.
  */
-export function safetensorsInspector(config: Chronos2Config, file: string, context: string): (received: Uint8Array, total: number) => boolean {
+export function safetensorsInspector(config: Chronos2Config, file: string, context: string): (received: Uint8Array, total: number | undefined) => InspectResult {
   return (received, total) => {
-    if (received.length < 8) {
-      if (received.length >= total) parseSafetensorsHeader(received, total, file);
-      return false;
-    }
     try {
+      if (received.length < 8) {
+        if (total !== undefined && received.length >= total) parseSafetensorsHeader(received, total, file);
+        return false;
+      }
       const headerLength = new DataView(received.buffer, received.byteOffset, 8).getBigUint64(0, true);
       const complete = headerLength <= BigInt(MAX_HEADER_BYTES) && received.length >= 8 + Number(headerLength);
-      const hopeless = headerLength === 0n || headerLength > BigInt(MAX_HEADER_BYTES) || 8 + Number(headerLength) > total;
+      const hopeless = headerLength === 0n || headerLength > BigInt(MAX_HEADER_BYTES) || (total !== undefined && 8 + Number(headerLength) > total);
       if (!complete && !hopeless) return false;
-      const { tensors } = parseSafetensorsHeader(received, total, file);
+      const { tensors, describedBytes } = parseSafetensorsHeader(received, total, file);
       validateCheckpointTensors(config, tensors, file);
-      return true;
+      return { expectedBytes: describedBytes };
     } catch (e) {
       if (e instanceof SafetensorsError) {
         throw new SafetensorsError(`${context}: ${e.message}. This is not a valid safetensors checkpoint; nothing was cached.`, e.file, e.tensor);
@@ -276,7 +278,14 @@ export async function prepareHubModel(request: HubModelRequest, deps: PrepareDep
     return { onnx, manifest: model.manifest, cached: model, fromCache: true, ...(current.note ? { note: current.note } : {}) };
   }
 
-  const common = { fetch: deps.fetch, headers, signal: deps.signal, onProgress: deps.onProgress };
+  const common = {
+    fetch: deps.fetch,
+    headers,
+    signal: deps.signal,
+    onProgress: deps.onProgress,
+    subject: name,
+    ...(deps.stallTimeoutMs !== undefined ? { stallTimeoutMs: deps.stallTimeoutMs } : {}),
+  };
   let noConfig = false;
   const configError = hubHttpError(location, CONFIG_FILE, token !== undefined);
   let configFile;

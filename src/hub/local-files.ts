@@ -2,11 +2,11 @@
 // model.safetensors, converted here) or a converted model (model.onnx + manifest.json, verified against each
 // other). Either is cached like a hub model, so it is still there after a reload. Works on `File` objects, which
 // cross into the worker cheaply (no bytes are read on the UI thread).
-import { parseManifest, sha256Hex, ManifestError, type ModelManifest } from '../model/manifest';
+import { checkManifestAgainstOnnx, parseManifest, sha256Hex, ManifestError, type ModelManifest } from '../model/manifest';
 import type { WeightStorage } from '../model/onnx/fp16';
 import { parseChronos2ConfigText } from '../model/config';
 import { cacheKey, type CachedModel, type ModelCache } from './cache';
-import { allocateModelBuffer, DEFAULT_MAX_MODEL_BYTES, megabytes } from './download';
+import { allocateModelBuffer, DEFAULT_MAX_MODEL_BYTES, megabytes, type InspectResult } from './download';
 import { ModelFilesError, ModelTooLargeError } from './errors';
 import { conversionMemoryFactor, convertBytes, prepareHubModel, safetensorsInspector, storeConverted, type PrepareDeps, type PreparedModel } from './hub-model';
 import { convertWeights } from '../model/convert';
@@ -95,6 +95,7 @@ export async function verifyOnnx(onnx: Uint8Array, manifest: ModelManifest): Pro
   if ((await sha256Hex(onnx)) !== manifest.sha256) {
     throw new ManifestError(`${manifest.name}: the ONNX file does not match the manifest's sha256 (wrong or corrupt file).`);
   }
+  checkManifestAgainstOnnx(manifest, onnx);
 }
 
 /**
@@ -248,9 +249,9 @@ async function findCachedBase(cache: ModelCache, baseId: string): Promise<Cached
 }
 
 /** Reads a safetensors file after checking its header from the first bytes only. */
-async function checkedBytes(file: File, maxBytes: number, memoryFactor: number, inspect: (received: Uint8Array, total: number) => boolean): Promise<Uint8Array> {
+async function checkedBytes(file: File, maxBytes: number, memoryFactor: number, inspect: (received: Uint8Array, total: number | undefined) => InspectResult): Promise<Uint8Array> {
   const head = new Uint8Array(await file.slice(0, 8).arrayBuffer());
-  if (!inspect(head, file.size) && head.length === 8) {
+  if (inspect(head, file.size) === false && head.length === 8) {
     const headerLength = Number(new DataView(head.buffer).getBigUint64(0, true));
     inspect(new Uint8Array(await file.slice(0, 8 + headerLength).arrayBuffer()), file.size);
   }

@@ -3,6 +3,7 @@
 // Semantics follow upstream `Chronos2CoreConfig` (defaults, activation from `feed_forward_proj`) and the
 // checks in the `Chronos2Model` constructor (required `chronos_config`, equal patch sizes).
 import { describeValue } from './describe-value';
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from './json-depth';
 
 /** Activations the converter can express (the subset of transformers' `ACT2FN` a Chronos-2 MLP may name). */
 export type ActivationName =
@@ -71,6 +72,34 @@ const ACTIVATIONS: readonly ActivationName[] = [
   'sigmoid',
 ];
 
+/**
+ * Ranges of every size in a config. Weight shapes bound the sizes the weights depend on anyway, but a value no
+ * weight depends on (`context_length`, `max_output_patches`) sizes the graph's tables and the pipeline's buffers
+ * by itself, so an absurd one (1e8, 2^53) would allocate gigabytes or throw a RangeError. The limits are far above
+ * every released Chronos-2 model (context 8192, 64 output patches, 577 tokens per call).
+ */
+export const CONFIG_LIMITS = {
+  dModel: 16_384,
+  dKv: 1024,
+  numHeads: 256,
+  dFf: 65_536,
+  numLayers: 256,
+  contextLength: 65_536,
+  patchSize: 1024,
+  maxOutputPatches: 1024,
+  /** Tokens of the longest model call: context patches + REG token + output patches (attention is quadratic in it). */
+  tokens: 8192,
+  quantiles: 256,
+  /** rope_theta and time_encoding_scale. */
+  scale: 1e12,
+  layerNormEpsilon: 1,
+} as const;
+
+/** Tokens of the longest model call a config allows: what the RoPE tables and attention must cover. */
+export function maxTokensPerCall(config: Pick<Chronos2Config, 'contextLength' | 'patchSize' | 'maxOutputPatches' | 'useRegToken'>): number {
+  return Math.ceil(config.contextLength / config.patchSize) + (config.useRegToken ? 1 : 0) + config.maxOutputPatches;
+}
+
 /** Upper bound on the size of a config.json text (real ones are ~1 KB). */
 const MAX_CONFIG_CHARS = 1 << 20;
 
@@ -120,23 +149,23 @@ class FieldReader {
     return own(this.obj, key);
   }
 
-  /** A positive safe integer; `fallback` when absent, required when `fallback` is undefined. */
-  positiveInt(key: string, fallback?: number): number {
+  /** A positive integer up to `max`; `fallback` when absent, required when `fallback` is undefined. */
+  positiveInt(key: string, max: number, fallback?: number): number {
     const value = this.raw(key);
     if (value === undefined && fallback !== undefined) return fallback;
     if (value === undefined) this.fail(key, value, 'is required: expected a positive integer');
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-      this.fail(key, value, 'must be a positive integer');
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0 || value > max) {
+      this.fail(key, value, `must be a positive integer of at most ${max.toLocaleString('en-US')}`);
     }
     return value;
   }
 
-  /** A finite number > min (or >= min when `inclusive`), `fallback` when absent. */
-  finite(key: string, fallback: number, min: number, inclusive: boolean): number {
+  /** A finite number > min (or >= min when `inclusive`) and <= max, `fallback` when absent. */
+  finite(key: string, fallback: number, min: number, inclusive: boolean, max: number): number {
     const value = this.raw(key);
     if (value === undefined) return fallback;
-    const ok = typeof value === 'number' && Number.isFinite(value) && (inclusive ? value >= min : value > min);
-    if (!ok) this.fail(key, value, `must be a finite number ${inclusive ? '>=' : '>'} ${min}`);
+    const ok = typeof value === 'number' && Number.isFinite(value) && (inclusive ? value >= min : value > min) && value <= max;
+    if (!ok) this.fail(key, value, `must be a finite number ${inclusive ? '>=' : '>'} ${min} and <= ${max}`);
     return value as number;
   }
 
@@ -181,8 +210,8 @@ function parseQuantiles(chronos: FieldReader): number[] {
   const key = 'quantiles';
   const value = chronos.raw(key);
   if (value === undefined) chronos.fail(key, value, 'is required: expected a non-empty array of levels in (0, 1)');
-  if (!Array.isArray(value) || value.length === 0) {
-    chronos.fail(key, value, 'must be a non-empty array of levels in (0, 1)');
+  if (!Array.isArray(value) || value.length === 0 || value.length > CONFIG_LIMITS.quantiles) {
+    chronos.fail(key, value, `must be a non-empty array of at most ${CONFIG_LIMITS.quantiles} levels in (0, 1)`);
   }
   const levels: number[] = [];
   value.forEach((q: unknown, i: number) => {
@@ -218,14 +247,15 @@ export function parseChronos2Config(json: unknown, source = 'config.json'): Chro
   }
   const top: FieldReader = new FieldReader(json, '', source);
 
-  const dModel = top.positiveInt('d_model', 512);
-  const dKv = top.positiveInt('d_kv', 64);
+  const L = CONFIG_LIMITS;
+  const dModel = top.positiveInt('d_model', L.dModel, 512);
+  const dKv = top.positiveInt('d_kv', L.dKv, 64);
   if (dKv % 2 !== 0) top.fail('d_kv', dKv, 'must be even: rotary position embeddings rotate pairs of dimensions');
-  const dFf = top.positiveInt('d_ff', 2048);
-  const numLayers = top.positiveInt('num_layers', 6);
-  const numHeads = top.positiveInt('num_heads', 8);
-  const layerNormEpsilon = top.finite('layer_norm_epsilon', 1e-6, 0, true);
-  const ropeTheta = top.finite('rope_theta', 10000, 0, false);
+  const dFf = top.positiveInt('d_ff', L.dFf, 2048);
+  const numLayers = top.positiveInt('num_layers', L.numLayers, 6);
+  const numHeads = top.positiveInt('num_heads', L.numHeads, 8);
+  const layerNormEpsilon = top.finite('layer_norm_epsilon', 1e-6, 0, true, L.layerNormEpsilon);
+  const ropeTheta = top.finite('rope_theta', 10000, 0, false, L.scale);
   const denseActFn = parseActivation(top);
 
   const chronosRaw = top.raw('chronos_config');
@@ -243,10 +273,10 @@ export function parseChronos2Config(json: unknown, source = 'config.json'): Chro
     }
   }
 
-  const contextLength = chronos.positiveInt('context_length');
-  const inputPatchSize = chronos.positiveInt('input_patch_size');
-  const outputPatchSize = chronos.positiveInt('output_patch_size');
-  const inputPatchStride = chronos.positiveInt('input_patch_stride');
+  const contextLength = chronos.positiveInt('context_length', L.contextLength);
+  const inputPatchSize = chronos.positiveInt('input_patch_size', L.patchSize);
+  const outputPatchSize = chronos.positiveInt('output_patch_size', L.patchSize);
+  const inputPatchStride = chronos.positiveInt('input_patch_stride', L.patchSize);
   if (inputPatchSize !== outputPatchSize) {
     chronos.fail(
       'input_patch_size',
@@ -262,18 +292,26 @@ export function parseChronos2Config(json: unknown, source = 'config.json'): Chro
     );
   }
   const quantiles = parseQuantiles(chronos);
-  const maxOutputPatches = chronos.positiveInt('max_output_patches', 1);
+  const maxOutputPatches = chronos.positiveInt('max_output_patches', L.maxOutputPatches, 1);
   // Upstream types this `int | None` and divides by it; a null counts as absent here (→ context_length).
   const scaleRaw = chronos.raw('time_encoding_scale');
   let timeEncodingScale = contextLength;
   if (scaleRaw !== undefined && scaleRaw !== null) {
-    if (typeof scaleRaw !== 'number' || !Number.isFinite(scaleRaw) || scaleRaw <= 0) {
-      chronos.fail('time_encoding_scale', scaleRaw, 'must be a positive number');
+    if (typeof scaleRaw !== 'number' || !Number.isFinite(scaleRaw) || scaleRaw <= 0 || scaleRaw > L.scale) {
+      chronos.fail('time_encoding_scale', scaleRaw, `must be a positive number of at most ${L.scale}`);
     }
     timeEncodingScale = scaleRaw;
   }
   const useArcsinh = chronos.boolean('use_arcsinh', false);
   const useRegToken = chronos.boolean('use_reg_token', false);
+  const tokens = maxTokensPerCall({ contextLength, patchSize: inputPatchSize, maxOutputPatches, useRegToken });
+  if (tokens > L.tokens) {
+    chronos.fail(
+      'context_length',
+      contextLength,
+      `with input_patch_size ${inputPatchSize} and max_output_patches ${maxOutputPatches} makes model calls of ${tokens.toLocaleString('en-US')} tokens; at most ${L.tokens.toLocaleString('en-US')} are supported`,
+    );
+  }
 
   return {
     dModel,
@@ -306,6 +344,9 @@ export function parseChronos2ConfigText(text: string, source = 'config.json'): C
       '(root)',
     );
   }
+  if (jsonNestsDeeperThan(text)) {
+    throw new ConfigError(`${source}: arrays or objects nest more than ${MAX_JSON_DEPTH} deep; a model config is flat. Is this the right file?`, '(root)');
+  }
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -314,4 +355,46 @@ export function parseChronos2ConfigText(text: string, source = 'config.json'): C
     throw new ConfigError(`${source}: not valid JSON: ${reason}`, '(root)');
   }
   return parseChronos2Config(json, source);
+}
+
+/**
+ * Validates a normalised config as stored in a manifest (`manifest.json`, the model cache): every field present,
+ * of its type and within {@link CONFIG_LIMITS}, with the same rules as {@link parseChronos2Config}.
+ * @throws ConfigError naming the first offending field (as `config.<field>`)
+ */
+export function validateNormalisedConfig(value: unknown, source: string): Chronos2Config {
+  if (!isObject(value)) throw new ConfigError(`${source}: config must be an object, found ${describeValue(value)}`, 'config');
+  const r = new FieldReader(value, 'config.', source);
+  const L = CONFIG_LIMITS;
+  const required = <T>(key: string, read: () => T): T => {
+    if (r.raw(key) === undefined) r.fail(key, undefined, 'is required');
+    return read();
+  };
+  const int = (key: string, max: number): number => required(key, () => r.positiveInt(key, max));
+  const dKv = int('dKv', L.dKv);
+  if (dKv % 2 !== 0) r.fail('dKv', dKv, 'must be even');
+  const config: Chronos2Config = {
+    dModel: int('dModel', L.dModel),
+    dKv,
+    numHeads: int('numHeads', L.numHeads),
+    dFf: int('dFf', L.dFf),
+    numLayers: int('numLayers', L.numLayers),
+    denseActFn: required('denseActFn', () => {
+      const act = r.string('denseActFn', '');
+      if (!(ACTIVATIONS as readonly string[]).includes(act)) r.fail('denseActFn', act, `must be one of ${ACTIVATIONS.join(', ')}`);
+      return act as ActivationName;
+    }),
+    layerNormEpsilon: required('layerNormEpsilon', () => r.finite('layerNormEpsilon', 0, 0, true, L.layerNormEpsilon)),
+    ropeTheta: required('ropeTheta', () => r.finite('ropeTheta', 0, 0, false, L.scale)),
+    contextLength: int('contextLength', L.contextLength),
+    patchSize: int('patchSize', L.patchSize),
+    maxOutputPatches: int('maxOutputPatches', L.maxOutputPatches),
+    quantiles: required('quantiles', () => parseQuantiles(r)),
+    timeEncodingScale: required('timeEncodingScale', () => r.finite('timeEncodingScale', 0, 0, false, L.scale)),
+    useArcsinh: required('useArcsinh', () => r.boolean('useArcsinh', false)),
+    useRegToken: required('useRegToken', () => r.boolean('useRegToken', false)),
+  };
+  const tokens = maxTokensPerCall(config);
+  if (tokens > L.tokens) r.fail('contextLength', config.contextLength, `makes model calls of ${tokens} tokens; at most ${L.tokens} are supported`);
+  return config;
 }

@@ -10,7 +10,8 @@ export function describeValue(value: unknown): string {
   try {
     text = JSON.stringify(value) ?? String(value);
   } catch {
-    text = String(value);
+    // Deep nesting overflows JSON.stringify and String() alike: name the kind instead.
+    text = Array.isArray(value) ? `an array of ${value.length}` : typeof value === 'object' && value !== null ? 'an object' : typeof value;
   }
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

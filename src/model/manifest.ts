@@ -2,7 +2,9 @@
 // about a model without parsing the graph (config summary, quantiles, sizes, integrity hash).
 import { WEIGHT_STORAGES, type WeightStorage } from './onnx/fp16';
 import { createSHA256 } from 'hash-wasm';
-import type { Chronos2Config } from './config';
+import { ConfigError, validateNormalisedConfig, type Chronos2Config } from './config';
+import { jsonNestsDeeperThan } from './json-depth';
+import { readOnnxMetadata } from './onnx-metadata';
 
 /** Current manifest format version. */
 export const MANIFEST_VERSION = 1;
@@ -34,6 +36,52 @@ export class ManifestError extends Error {
   override readonly name = 'ManifestError';
 }
 
+/**
+ * Parses the text of a manifest.json and validates it with {@link parseManifest}.
+ * @throws ManifestError when it is not JSON, nests absurdly deep, or is not a valid manifest
+ */
+export function parseManifestText(text: string, source = 'manifest.json'): ModelManifest {
+  if (text.length > 1024 * 1024) throw new ManifestError(`${source}: ${text.length} characters is too large for a manifest; is this the right file?`);
+  if (jsonNestsDeeperThan(text)) throw new ManifestError(`${source}: arrays or objects nest far too deep; this is not a manifest.`);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new ManifestError(`${source}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+  return parseManifest(json, source);
+}
+
+/**
+ * Checks a manifest against the ONNX graph it describes: the quantile levels and patch size the converter wrote
+ * into the graph's metadata must be the manifest's (relabelled levels would silently shift the median).
+ * @throws ManifestError naming the mismatch
+ */
+export function checkManifestAgainstOnnx(manifest: ModelManifest, onnx: Uint8Array, source = manifest.name): void {
+  const metadata = readOnnxMetadata(onnx);
+  if (metadata === null) throw new ManifestError(`${source}: the ONNX file is not a valid ONNX model (its protobuf framing is broken).`);
+  if (metadata.quantiles !== undefined) {
+    let levels: unknown;
+    try {
+      levels = JSON.parse(metadata.quantiles);
+    } catch {
+      levels = metadata.quantiles;
+    }
+    const expected = manifest.config.quantiles;
+    if (!Array.isArray(levels) || levels.length !== expected.length || levels.some((q, i) => q !== expected[i])) {
+      throw new ManifestError(
+        `${source}: the manifest's quantile levels [${expected.join(', ')}] are not the graph's [${Array.isArray(levels) ? levels.join(', ') : String(levels)}]; ` +
+          'the manifest does not belong to this model.onnx (or was edited). Convert the checkpoint again.',
+      );
+    }
+  }
+  if (metadata.patch_size !== undefined && Number(metadata.patch_size) !== manifest.config.patchSize) {
+    throw new ManifestError(
+      `${source}: the manifest's patch size ${manifest.config.patchSize} is not the graph's ${metadata.patch_size}; the manifest does not belong to this model.onnx. Convert the checkpoint again.`,
+    );
+  }
+}
+
 /** Validates an untrusted manifest object (as read from JSON). */
 export function parseManifest(json: unknown, source = 'manifest.json'): ModelManifest {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ManifestError(`${source}: not a JSON object`);
@@ -48,7 +96,13 @@ export function parseManifest(json: unknown, source = 'manifest.json'): ModelMan
   for (const key of ['onnxBytes', 'parameterCount'] as const) {
     if (!Number.isSafeInteger(m[key]) || (m[key] as number) <= 0) throw new ManifestError(`${source}: ${key} must be a positive integer`);
   }
-  if (typeof m.config !== 'object' || m.config === null) throw new ManifestError(`${source}: config missing`);
+  if (m.config === undefined) throw new ManifestError(`${source}: config missing`);
+  try {
+    m.config = validateNormalisedConfig(m.config, source);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ManifestError(e.message);
+    throw e;
+  }
   if (m.weights !== undefined && !WEIGHT_STORAGES.includes(m.weights as WeightStorage)) {
     throw new ManifestError(`${source}: weights must be one of ${WEIGHT_STORAGES.join(', ')}, found ${JSON.stringify(m.weights)}`);
   }

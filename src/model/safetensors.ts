@@ -3,6 +3,7 @@
 // in the file, and the header JSON cannot reach object prototypes. Works in browsers and Node (Uint8Array,
 // DataView and TextDecoder only).
 import { describeValue } from './describe-value';
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from './json-depth';
 
 /** Element types this reader accepts (everything is widened to float32). */
 export type SafetensorsDtype = 'F32' | 'F16' | 'BF16';
@@ -32,8 +33,11 @@ export class SafetensorsError extends Error {
   }
 }
 
-/** Largest header accepted (bytes). A Chronos-2 header is ~60 KB; this leaves room while bounding allocations. */
-export const MAX_HEADER_BYTES = 25_000_000;
+/**
+ * Largest header accepted (bytes). A Chronos-2 header is tens of KB (the 1.4M chronos2-mini-synth's: 7 KB); 4 MiB leaves room for
+ * far larger models and metadata while bounding the time and memory of parsing it (a 23 MB header took 4.8 s).
+ */
+export const MAX_HEADER_BYTES = 4 * 1024 * 1024;
 
 const DTYPE_BYTES: Record<SafetensorsDtype, number> = { F32: 4, F16: 2, BF16: 2 };
 const ACCEPTED_DTYPES = Object.keys(DTYPE_BYTES).join(', ');
@@ -57,9 +61,11 @@ function tensorError(file: string, tensor: string, problem: string): Safetensors
  * duplicate, which would let two headers disagree about a tensor. Assumes `text` is valid JSON.
  */
 function findDuplicateKey(text: string): { key: string; topLevel: boolean } | undefined {
+  // One pass with charCodeAt only: no regex or slice per character, one slice per key (a 4 MB header has ~50k).
   const stack: Array<Set<string> | null> = [];
+  const n = text.length;
   let i = 0;
-  while (i < text.length) {
+  while (i < n) {
     const c = text.charCodeAt(i);
     if (c === 0x7b /* { */) {
       stack.push(new Set());
@@ -73,7 +79,7 @@ function findDuplicateKey(text: string): { key: string; topLevel: boolean } | un
     } else if (c === 0x22 /* " */) {
       let j = i + 1;
       let escaped = false;
-      while (j < text.length) {
+      while (j < n) {
         const d = text.charCodeAt(j);
         if (d === 0x5c /* \ */) {
           escaped = true;
@@ -84,14 +90,16 @@ function findDuplicateKey(text: string): { key: string; topLevel: boolean } | un
           j++;
         }
       }
-      const raw = text.slice(i, j + 1);
-      let k = j + 1;
-      while (k < text.length && /\s/.test(text[k])) k++;
       const keys = stack[stack.length - 1];
-      if (text[k] === ':' && keys) {
-        const key = escaped ? (JSON.parse(raw) as string) : raw.slice(1, -1);
-        if (keys.has(key)) return { key, topLevel: stack.length === 1 };
-        keys.add(key);
+      if (keys) {
+        let k = j + 1;
+        let d = text.charCodeAt(k);
+        while (d === 0x20 || d === 0x0a || d === 0x0d || d === 0x09) d = text.charCodeAt(++k);
+        if (d === 0x3a /* : */) {
+          const key = escaped ? (JSON.parse(text.slice(i, j + 1)) as string) : text.slice(i + 1, j);
+          if (keys.has(key)) return { key, topLevel: stack.length === 1 };
+          keys.add(key);
+        }
       }
       i = j + 1;
     } else {
@@ -154,19 +162,21 @@ function readEntry(file: string, name: string, entry: unknown, dataLength: numbe
  * at least the first `8 + headerLength` bytes (read 8 bytes first to learn `headerLength`, or pass the whole file).
  *
  * @param prefix the first bytes of the file (at least 8 + header length)
- * @param fileSize total size of the file in bytes, to check every tensor lies inside it
+ * @param fileSize total size of the file in bytes, to check every tensor lies inside it; undefined while it is
+ *   not known (a download without Content-Length): then only the header itself is checked
  * @param fileName used in messages
- * @returns header length, absolute offset of the data buffer, tensors by name and the `__metadata__` strings
+ * @returns header length, absolute offset of the data buffer, tensors by name, the `__metadata__` strings, and
+ *   `describedBytes`: the size of a file holding exactly the header and the tensors it describes
  * @throws SafetensorsError on any malformed or unsupported header
  */
 export function parseSafetensorsHeader(
   prefix: Uint8Array,
-  fileSize: number,
+  fileSize: number | undefined,
   fileName: string = DEFAULT_FILE,
-): { headerLength: number; dataOffset: number; tensors: Map<string, TensorInfo>; metadata: Record<string, string> } {
+): { headerLength: number; dataOffset: number; tensors: Map<string, TensorInfo>; metadata: Record<string, string>; describedBytes: number } {
   const fail = (problem: string): SafetensorsError => new SafetensorsError(`${fileName}: ${problem}`, fileName);
-  if (!Number.isSafeInteger(fileSize) || fileSize < 0) throw fail(`invalid file size ${fileSize}`);
-  if (fileSize < 8) {
+  if (fileSize !== undefined && (!Number.isSafeInteger(fileSize) || fileSize < 0)) throw fail(`invalid file size ${fileSize}`);
+  if (fileSize !== undefined && fileSize < 8) {
     throw fail(`file is ${fileSize} bytes, too short for a safetensors file (needs an 8-byte header length)`);
   }
   if (prefix.length < 8) {
@@ -183,7 +193,7 @@ export function parseSafetensorsHeader(
   }
   const headerLength = Number(headerLength64);
   const dataOffset = 8 + headerLength;
-  if (dataOffset > fileSize) {
+  if (fileSize !== undefined && dataOffset > fileSize) {
     throw fail(`header length ${headerLength} runs past the end of the file (${fileSize} bytes); the file is truncated`);
   }
   if (prefix.length < dataOffset) {
@@ -196,6 +206,7 @@ export function parseSafetensorsHeader(
   } catch {
     throw fail('header is not valid UTF-8');
   }
+  if (jsonNestsDeeperThan(text)) throw fail(`header nests arrays or objects more than ${MAX_JSON_DEPTH} deep; not a safetensors header`);
   let header: unknown;
   try {
     header = JSON.parse(text);
@@ -214,7 +225,7 @@ export function parseSafetensorsHeader(
   // null-prototype record, so a tensor or metadata key named "__proto__" is an ordinary name here.
   const metadata = Object.create(null) as Record<string, string>;
   const tensors = new Map<string, TensorInfo>();
-  const dataLength = fileSize - dataOffset;
+  const dataLength = fileSize === undefined ? Number.MAX_SAFE_INTEGER : fileSize - dataOffset;
   for (const [name, entry] of Object.entries(header)) {
     if (name === '__metadata__') {
       if (!isObject(entry)) throw fail(`__metadata__ must be an object of strings, found ${describeValue(entry)}`);
@@ -244,7 +255,8 @@ export function parseSafetensorsHeader(
     }
   }
 
-  return { headerLength, dataOffset, tensors, metadata };
+  const describedBytes = ranges.reduce((end, t) => Math.max(end, t.byteOffset + t.byteLength), dataOffset);
+  return { headerLength, dataOffset, tensors, metadata, describedBytes };
 }
 
 const F32_SCRATCH = new Float32Array(1);

@@ -2,7 +2,8 @@
 // repository through the same download and conversion code the browser uses, or from a checkpoint folder on
 // disk. Writes `<name>/model.onnx` + `<name>/manifest.json` and adds the model to `index.json`, the registry
 // the app reads, so `npm start` serves it with no network. Files are written to a temporary folder and renamed
-// into place, so an interrupted install never leaves a half-written model or registry behind.
+// into place (atomic-files.ts), so an interrupted install (Ctrl-C included) never leaves a half-written model, a
+// temporary folder or a broken registry behind. Names that are not safe as a model folder are refused.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { prepareHubModel, type PrepareProgress } from '../hub/hub-model';
@@ -12,6 +13,7 @@ import { normalizeRepoId } from '../hub/repo';
 import type { ModelManifest } from '../model/manifest';
 import type { WeightStorage } from '../model/onnx/fp16';
 import { isPlainName, parseRegistry, REGISTRY_VERSION, RegistryError, upsertEntry, type ModelRegistry, type RegistryEntry } from '../model/registry';
+import { replaceFolderAtomically, writeFilesAtomically } from './atomic-files';
 import { convertWeights } from '../model/convert';
 import { AdapterError, parseLoraConfigText } from '../model/lora';
 import { weightsFromOnnx } from '../model/onnx/weights-from-onnx';
@@ -77,9 +79,30 @@ export async function readRegistry(modelsDir: string): Promise<ModelRegistry> {
 /** Writes `index.json` atomically. */
 export async function writeRegistry(modelsDir: string, registry: ModelRegistry): Promise<void> {
   const file = path.join(modelsDir, 'index.json');
-  const temp = `${file}.tmp-${process.pid}`;
-  await fs.writeFile(temp, `${JSON.stringify(parseRegistry(registry, file), null, 2)}\n`);
-  await fs.rename(temp, file);
+  await writeFilesAtomically(modelsDir, [{ name: 'index.json', bytes: `${JSON.stringify(parseRegistry(registry, file), null, 2)}\n` }]);
+}
+
+const WINDOWS_DEVICES = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
+const FILE_LIKE = /\.(json|onnx|safetensors|md|txt|html?|js|mjs|css|csv|wasm)$/i;
+
+/**
+ * Why `name` cannot be a model folder in `modelsDir`, or null when it can: it must be a plain name, not the
+ * registry or any other file's name, not a temporary name, not a Windows device name, and not an existing file
+ * or a folder this tool did not install.
+ */
+export async function folderNameProblem(name: string, modelsDir: string, registry: ModelRegistry): Promise<string | null> {
+  if (!isPlainName(name)) return 'use letters, digits, ".", "_" or "-" (starting with a letter or digit), at most 128 characters';
+  if (name.toLowerCase() === 'index.json') return 'index.json is the registry of installed models';
+  if (FILE_LIKE.test(name)) return 'it looks like a file name (.json, .onnx, ...), and the models folder keeps files such as index.json beside the model folders';
+  if (WINDOWS_DEVICES.test(name)) return 'it is a reserved device name on Windows';
+  if (/\.(tmp|old)-\d+$/.test(name)) return 'names ending in .tmp-<n> or .old-<n> are used for partly written files';
+  if (/[. ]$/.test(name)) return 'a name may not end in a dot';
+  const stat = await fs.stat(path.join(modelsDir, name)).catch(() => null);
+  if (stat && !stat.isDirectory()) return `${path.join(modelsDir, name)} is a file`;
+  if (stat && !registry.models.some((m) => m.folder === name)) {
+    return `${path.join(modelsDir, name)} exists and is not a model installed here; pick another name or remove that folder first`;
+  }
+  return null;
 }
 
 function defaultName(target: string, fromDisk: boolean, weights: WeightStorage): string {
@@ -131,8 +154,9 @@ export async function installModel(target: string, options: InstallOptions): Pro
   const weights = options.weights ?? 'float32';
   const fromDisk = await isDirectory(target);
   const name = options.name ?? defaultName(target, fromDisk, weights);
-  if (!isPlainName(name)) throw new RegistryError(`"${name}" cannot be a model folder name: use letters, digits, ".", "_" or "-".`);
   const registry = await readRegistry(options.modelsDir);
+  const problem = await folderNameProblem(name, options.modelsDir, registry);
+  if (problem) throw new RegistryError(`"${name}" cannot be a model folder name: ${problem}.`);
 
   let converted: { onnx: Uint8Array; manifest: ModelManifest };
   let source: string;
@@ -172,18 +196,10 @@ export async function installModel(target: string, options: InstallOptions): Pro
   }
 
   const dir = path.join(options.modelsDir, name);
-  const temp = path.join(options.modelsDir, `.${name}.tmp-${process.pid}`);
-  await fs.rm(temp, { recursive: true, force: true });
-  await fs.mkdir(temp, { recursive: true });
-  try {
+  await replaceFolderAtomically(dir, async (temp) => {
     await fs.writeFile(path.join(temp, converted.manifest.onnxFile), converted.onnx);
     await fs.writeFile(path.join(temp, 'manifest.json'), `${JSON.stringify(converted.manifest, null, 2)}\n`);
-    await fs.rm(dir, { recursive: true, force: true });
-    await fs.rename(temp, dir);
-  } catch (e) {
-    await fs.rm(temp, { recursive: true, force: true });
-    throw e;
-  }
+  });
   const { manifest } = converted;
   const entry: RegistryEntry = {
     name,

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as ortWeb from 'onnxruntime-web';
 import { convertCheckpoint, type ConvertedModel } from '../model/convert';
 import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, AdapterError, parseLoraConfigText, type AdapterFiles } from '../model/lora';
-import { parseManifest, ManifestError, type ModelManifest } from '../model/manifest';
+import { checkManifestAgainstOnnx, parseManifest, parseManifestText, ManifestError, type ModelManifest } from '../model/manifest';
 import { sha256Bytes, sha256FileInWorker } from './file-hash';
 import { NO_SPINNING } from './ort-node';
 import type { WeightStorage } from '../model/onnx/fp16';
@@ -99,16 +99,11 @@ export async function adapterBaseDir(dir: string, adapter: AdapterFiles): Promis
 export async function readConvertedDir(dir: string): Promise<{ onnx: Uint8Array; manifest: ModelManifest }> {
   const manifestPath = path.join(dir, 'manifest.json');
   const manifestText = new TextDecoder().decode(await readBounded(manifestPath, MAX_CONFIG_BYTES));
-  let json: unknown;
-  try {
-    json = JSON.parse(manifestText);
-  } catch (e) {
-    throw new ManifestError(`${manifestPath}: not valid JSON (${(e as Error).message})`);
-  }
-  const manifest = parseManifest(json, manifestPath);
+  const manifest = parseManifestText(manifestText, manifestPath);
   const onnx = await readBounded(path.join(dir, manifest.onnxFile), MAX_MODEL_FILE_BYTES);
   const digest = sha256Bytes(onnx);
   if (digest !== manifest.sha256) throw new ManifestError(`${dir}/${manifest.onnxFile}: sha256 ${digest} does not match the manifest (${manifest.sha256})`);
+  checkManifestAgainstOnnx(manifest, onnx, manifestPath);
   return { onnx, manifest };
 }
 

@@ -69,10 +69,18 @@ export function describeError(e: unknown, context: ErrorContext, subject?: strin
     case 'HubInputError':
       return { name, title: 'Check the repository', message };
     case 'HubNetworkError':
-    case 'HubHttpError':
       return { name, title: 'The Hugging Face hub could not be reached', message: `${message} Models you loaded before are still in the cache list.` };
+    case 'HubHttpError': {
+      // The status crosses the worker boundary inside the message only.
+      const status = /\bHTTP (\d{3})\b/.exec(message)?.[1];
+      return { name, title: `The hub answered with an error${status ? ` (HTTP ${status})` : ''}`, message: `${message} Models you loaded before are still in the cache list.` };
+    }
+    case 'HubRedirectError':
+      return { name, title: 'The hub redirects in a loop', message };
     case 'DownloadInterruptedError':
       return { name, title: 'The download was interrupted', message };
+    case 'DownloadStalledError':
+      return { name, title: 'The download stalled', message };
     case 'DownloadIntegrityError':
       return { name, title: 'The download is corrupt', message };
     case 'ModelTooLargeError':

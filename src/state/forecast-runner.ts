@@ -198,6 +198,11 @@ async function execute(): Promise<void> {
       model: state.model ? { ...state.model, backend: result.backend } : state.model,
     }));
     if (backtest) void computeRunBaselines(key, tasks, backtest.prepared, result, frequency, s.seasonOverride, controller.signal);
+    // A series the model could not take failed alone: the others are shown, and the alert names it.
+    const failed = result.forecasts.flatMap((f, i) => (f.error ? [`${tasks[i]?.names.join(', ') ?? `Series ${i + 1}`}: ${f.error}`] : []));
+    if (failed.length > 0) {
+      set({ error: { name: 'SeriesValueError', title: failed.length === 1 ? 'One series could not be forecast' : `${failed.length} series could not be forecast`, message: failed.join(' ') } });
+    }
     // The state may have moved on while this ran (e.g. the slider crossed another bucket).
     requestForecast({ immediate: true });
   } catch (e) {

@@ -19,7 +19,7 @@ export function formatQuantileLevel(level: number): string {
 /** A byte count: "384 KB", "1.2 MB". */
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes)) return '–';
-  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024) return `${Math.round(bytes)} B`;
   if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
   if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
   return `${(bytes / 1024 ** 3).toFixed(2)} GB`;

@@ -1,9 +1,10 @@
 // The UI-thread side of the worker: a `ForecastEngine` (plus `parseCsv`) whose calls become protocol messages to
 // a Web Worker running the real engine, so the UI cannot tell whether the engine is local or in a worker. It maps
 // each response to its promise exactly once, forwards progress, turns AbortSignals into `cancel` messages, and
-// keeps the worker alive: when it dies (an `error` event, an unreadable message, or no answer to heartbeats) the
-// client rejects the requests in flight with `WorkerCrashedError`, starts a fresh worker and reloads the last
-// model, reporting each step through `onEvent`.
+// keeps the worker alive: when it dies (an `error` event, an unreadable message, no answer to heartbeats, or, at
+// once, the end of its lifeline: a Web Lock the worker holds for as long as it lives, so that a worker terminated
+// or killed without any event is noticed the moment it is gone) the client rejects the requests in flight with
+// `WorkerCrashedError`, starts a fresh worker and reloads the last model, reporting each step through `onEvent`.
 import type { ParseCsvOptions, ParsedTable, ParseProgress } from '../data/csv';
 import { CsvParseError } from '../data/errors';
 import type { BaselineRequest, BaselineResult } from '../eval/worker-baselines';
@@ -12,12 +13,15 @@ import {
   EngineError,
   type CallOptions,
   type ForecastEngine,
+  type EmbedRequest,
+  type EmbedResult,
   type ForecastRequest,
   type ForecastResult,
   type ModelSourceSpec,
   type ModelStatus,
 } from './engine-api';
 import { AbortError, EngineDisposedError, ProtocolError, WorkerCrashedError } from './errors';
+import { LIFELINE_HELD_ID, type LockRequester } from './lifeline';
 import {
   errorToPayload,
   isWorkerResponse,
@@ -48,8 +52,13 @@ export type WorkerClientEvent =
 
 /** Options of a {@link WorkerClient}. */
 export interface WorkerClientOptions {
-  /** Creates the worker (default: the Vite-bundled `forecast.worker.ts` as a module worker). */
-  createWorker?: () => WorkerLike;
+  /**
+   * Creates the worker (default: the Vite-bundled `forecast.worker.ts` as a module worker), given the name it
+   * must carry (`new Worker(url, { name })`): the worker holds a Web Lock of that name while it lives.
+   */
+  createWorker?: (name: string) => WorkerLike;
+  /** The Web Locks API that watches the worker's lifeline (default `navigator.locks`; null: heartbeats only). */
+  locks?: LockRequester | null;
   /** Receives restart / reload reports. */
   onEvent?: (event: WorkerClientEvent) => void;
   /** While requests are in flight, a ping is sent this often, ms. Default 5 000. */
@@ -80,13 +89,22 @@ interface LoadedSource {
   backend: BackendPreference;
 }
 
-function defaultWorker(): WorkerLike {
-  return new Worker(new URL('./forecast.worker.ts', import.meta.url), { type: 'module' });
+function defaultWorker(name: string): WorkerLike {
+  return new Worker(new URL('./forecast.worker.ts', import.meta.url), { type: 'module', name });
+}
+
+/** A name no other worker of this origin has. */
+function lifelineName(): string {
+  const random = typeof crypto !== 'undefined' && 'randomUUID' in crypto ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`;
+  return `chronos-forecast-worker-${random}`;
 }
 
 /** {@link ForecastEngine} backed by a Web Worker that restarts itself after a crash. */
 export class WorkerClient implements ForecastEngine {
-  private readonly createWorker: () => WorkerLike;
+  private readonly createWorker: (name: string) => WorkerLike;
+  private readonly locks: LockRequester | null;
+  /** Lifeline lock name of each worker this client started. */
+  private readonly names = new WeakMap<WorkerLike, string>();
   private readonly onEvent: (event: WorkerClientEvent) => void;
   private readonly heartbeatIntervalMs: number;
   private readonly heartbeatTimeoutMs: number;
@@ -107,6 +125,7 @@ export class WorkerClient implements ForecastEngine {
 
   constructor(options: WorkerClientOptions = {}) {
     this.createWorker = options.createWorker ?? defaultWorker;
+    this.locks = options.locks !== undefined ? options.locks : ((globalThis.navigator as Navigator | undefined)?.locks ?? null);
     this.onEvent = options.onEvent ?? (() => undefined);
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 5_000;
     this.heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? 120_000;
@@ -144,6 +163,17 @@ export class WorkerClient implements ForecastEngine {
       engineProgress(options.onProgress),
       options.signal,
       () => new AbortError('The forecast was cancelled.'),
+    );
+  }
+
+  /** {@inheritDoc ForecastEngine.embed} */
+  embed(request: EmbedRequest, options: CallOptions = {}): Promise<EmbedResult> {
+    return this.call(
+      (requestId) => ({ type: 'embed', requestId, request }),
+      (message) => (message.kind === 'embed' ? message.result : unexpected(message, 'embed')),
+      engineProgress(options.onProgress),
+      options.signal,
+      () => new AbortError('The embedding was cancelled.'),
     );
   }
 
@@ -282,6 +312,7 @@ export class WorkerClient implements ForecastEngine {
     if (!isWorkerResponse(data)) return;
     switch (data.type) {
       case 'pong':
+        if (data.requestId === LIFELINE_HELD_ID) this.watchLifeline(worker);
         return;
       case 'progress':
         this.pending.get(data.requestId)?.progress(data);
@@ -299,7 +330,9 @@ export class WorkerClient implements ForecastEngine {
   // Worker life cycle
 
   private spawn(): WorkerLike {
-    const worker = this.createWorker();
+    const name = lifelineName();
+    const worker = this.createWorker(name);
+    this.names.set(worker, name);
     worker.addEventListener('message', (event) => this.onMessage(worker, event));
     worker.addEventListener('error', (event) => {
       if (worker !== this.worker) return;
@@ -310,6 +343,21 @@ export class WorkerClient implements ForecastEngine {
       if (worker === this.worker) this.crashed('a message from the worker could not be read');
     });
     return worker;
+  }
+
+  /**
+   * Waits for the worker's lifeline lock: granted only once the worker no longer holds it, i.e. once it ended
+   * (terminated, closed itself, or its process was killed), which fires no `error` event. A worker this client
+   * replaced or disposed of is no longer `this.worker` and is ignored.
+   */
+  private watchLifeline(worker: WorkerLike): void {
+    const name = this.names.get(worker);
+    if (!this.locks || !name) return;
+    this.locks
+      .request(name, () => {
+        if (worker === this.worker && !this.disposing) this.crashed('it ended without an error: it was terminated, or its process was killed');
+      })
+      .catch(() => undefined);
   }
 
   /** Replaces a dead worker: fails what was in flight, starts a new one, reloads the last model. */

@@ -83,6 +83,21 @@ export interface ForecastResult {
   backend: BackendChoice;
 }
 
+/** Series to embed with the loaded model (targets only, one per entry; see forecast/embed.ts). */
+export interface EmbedRequest {
+  series: number[][];
+  /** Most history used per series (default: the model's context length). */
+  contextLength?: number;
+}
+
+/** One summary vector per series (the REG token's last hidden state) and its instance-norm loc/scale. */
+export interface EmbedResult {
+  vectors: Float32Array[];
+  loc: number[];
+  scale: number[];
+  dModel: number;
+}
+
 /** Options of one engine call. */
 export interface CallOptions {
   onProgress?: (progress: EngineProgress) => void;
@@ -109,6 +124,8 @@ export interface ForecastEngine {
   loadModel(source: ModelSourceSpec, backend: BackendPreference, options?: CallOptions): Promise<ModelStatus>;
   /** Runs a forecast with the loaded model. */
   forecast(request: ForecastRequest, options?: CallOptions): Promise<ForecastResult>;
+  /** Embeds series with the loaded model (after any model call in flight). */
+  embed(request: EmbedRequest, options?: CallOptions): Promise<EmbedResult>;
   /** Releases the session (and, for the client, the worker). */
   dispose(): Promise<void>;
 }

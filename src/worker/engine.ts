@@ -12,6 +12,8 @@ import { convertBytes, prepareHubModel, type PartialStore } from '../hub/hub-mod
 import { prepareLocalModel, verifyOnnx } from '../hub/local-files';
 import { parseManifest, type ModelManifest } from '../model/manifest';
 import {
+  embed as embedSeries,
+  seriesVectors,
   ForecastInputError,
   InputSchemaError,
   planBatches,
@@ -29,6 +31,8 @@ import { createRunner, type BackendChoice, type BackendKind, type BackendPrefere
 import { modelInfoFromConfig } from '../runtime/ort-runner';
 import type {
   CallOptions,
+  EmbedRequest,
+  EmbedResult,
   EngineProgress,
   ForecastEngine,
   ForecastRequest,
@@ -337,6 +341,30 @@ export class Engine implements ForecastEngine {
     return promise;
   }
 
+  /** {@inheritDoc ForecastEngine.embed} */
+  async embed(request: EmbedRequest, options: CallOptions = {}): Promise<EmbedResult> {
+    if (this.disposed) throw disposedError();
+    if (!isRecord(request) || !Array.isArray(request.series) || !request.series.every((s) => Array.isArray(s) || ArrayBuffer.isView(s))) {
+      throw new ModelSourceError('An embed request needs `series`, an array of number arrays.');
+    }
+    await this.loadChain;
+    // after the model call in flight, so the session is never run twice at once
+    await this.active?.done;
+    const model = this.model;
+    if (!model) throw new ModelNotLoadedError('Load a model before computing embeddings.');
+    const embeddings = await embedSeries(model.runner, request.series.map((s) => Float32Array.from(s)), {
+      batchSize: 64,
+      ...(request.contextLength !== undefined ? { contextLength: request.contextLength } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    return {
+      vectors: embeddings.map((e) => seriesVectors(e)[0]),
+      loc: embeddings.map((e) => e.loc[0]),
+      scale: embeddings.map((e) => e.scale[0]),
+      dModel: embeddings[0]?.dModel ?? 0,
+    };
+  }
+
   /** {@inheritDoc ForecastEngine.dispose} Unfinished requests reject with `EngineDisposedError`. */
   dispose(): Promise<void> {
     if (this.disposing) return this.disposing;
@@ -634,6 +662,8 @@ export class Engine implements ForecastEngine {
       crossLearning: plan.crossLearning,
       batchSize,
       signal: run.controller.signal,
+      // A series the model cannot take fails alone: it must not blank the other requests of the call.
+      invalidTasks: 'isolate',
     });
     return { forecasts, inferenceMs: performance.now() - started, modelCalls: done };
   }

@@ -11,6 +11,7 @@ import { computeBaselines } from '../eval/worker-baselines';
 import { openBrowserModelCache } from '../hub/cache';
 import { configureOrtEnv } from '../runtime/backend';
 import { loadWebGpuOrt } from '../runtime/webgpu-runtime';
+import { holdLifeline } from './lifeline';
 import { Engine } from './engine';
 import { Handler } from './handler';
 
@@ -31,3 +32,5 @@ const handler = new Handler(
   },
 );
 scope.addEventListener('message', (event) => handler.onMessage(event.data));
+// Lets the client notice at once when this worker ends without an error event (terminated, killed).
+holdLifeline(scope, scope.navigator.locks);

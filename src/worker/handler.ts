@@ -76,6 +76,11 @@ export class Handler {
             .then((result) => ({ type: 'result', requestId: message.requestId, kind: 'forecast', result })),
         );
         return;
+      case 'embed':
+        this.serve(message.requestId, (signal) =>
+          this.engine.embed(message.request, { signal }).then((result) => ({ type: 'result', requestId: message.requestId, kind: 'embed', result })),
+        );
+        return;
       case 'parse-csv':
         this.serve(message.requestId, (signal) =>
           parseCsv(message.input, { ...message.options, signal }, (progress) =>

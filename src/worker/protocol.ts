@@ -7,6 +7,8 @@ import type { ParseCsvOptions, ParsedTable, ParseProgress } from '../data/csv';
 import type { BaselineRequest, BaselineResult } from '../eval/worker-baselines';
 import { CsvParseError, type CsvErrorCode, type CsvErrorLocation } from '../data/errors';
 import type {
+  EmbedRequest,
+  EmbedResult,
   EngineErrorPayload,
   EngineProgress,
   ForecastRequest,
@@ -37,6 +39,13 @@ export interface ForecastMessage {
   type: 'forecast';
   requestId: RequestId;
   request: ForecastRequest;
+}
+
+/** Embed series with the loaded model; answered by an `embed` result. */
+export interface EmbedMessage {
+  type: 'embed';
+  requestId: RequestId;
+  request: EmbedRequest;
 }
 
 /** Parse a CSV file off the UI thread; answered by a `parse-csv` result. */
@@ -76,6 +85,7 @@ export interface PingMessage {
 export type WorkerRequest =
   | LoadModelMessage
   | ForecastMessage
+  | EmbedMessage
   | ParseCsvMessage
   | BaselinesMessage
   | CancelMessage
@@ -89,6 +99,7 @@ export type WorkerRequest =
 export type ResultMessage =
   | { type: 'result'; requestId: RequestId; kind: 'load-model'; status: ModelStatus }
   | { type: 'result'; requestId: RequestId; kind: 'forecast'; result: ForecastResult }
+  | { type: 'result'; requestId: RequestId; kind: 'embed'; result: EmbedResult }
   | { type: 'result'; requestId: RequestId; kind: 'parse-csv'; table: ParsedTable }
   | { type: 'result'; requestId: RequestId; kind: 'baselines'; result: BaselineResult }
   | { type: 'result'; requestId: RequestId; kind: 'dispose' };
@@ -114,7 +125,7 @@ export type ProgressMessage =
   | { type: 'progress'; requestId: RequestId; kind: 'engine'; progress: EngineProgress }
   | { type: 'progress'; requestId: RequestId; kind: 'parse-csv'; progress: ParseProgress };
 
-/** Answer to a {@link PingMessage}. */
+/** Answer to a {@link PingMessage}; also sent unasked with requestId 0 once the worker holds its lifeline lock. */
 export interface PongMessage {
   type: 'pong';
   requestId: RequestId;
@@ -126,7 +137,7 @@ export type WorkerResponse = ResultMessage | ErrorMessage | ProgressMessage | Po
 // ---------------------------------------------------------------------------------------------------------
 // Helpers shared by both ends
 
-const REQUEST_TYPES: ReadonlySet<string> = new Set(['load-model', 'forecast', 'parse-csv', 'baselines', 'cancel', 'dispose', 'ping']);
+const REQUEST_TYPES: ReadonlySet<string> = new Set(['load-model', 'forecast', 'embed', 'parse-csv', 'baselines', 'cancel', 'dispose', 'ping']);
 const RESPONSE_TYPES: ReadonlySet<string> = new Set(['result', 'error', 'progress', 'pong']);
 
 function hasEnvelope(data: unknown, types: ReadonlySet<string>): data is { type: string; requestId: number } {

@@ -119,7 +119,7 @@ describe('bad adapters: a clear error, nothing cached', () => {
 
 describe('an adapter from local files', () => {
   const adapter = loraRepoFiles({ seed: 1 });
-  const adapterFiles = () => [new File([adapter['adapter_config.json']], 'adapter_config.json'), new File([adapter['adapter_model.safetensors']], 'adapter_model.safetensors')];
+  const adapterFiles = () => [new File([new Uint8Array(adapter['adapter_config.json'])], 'adapter_config.json'), new File([new Uint8Array(adapter['adapter_model.safetensors'])], 'adapter_model.safetensors')];
   const baseFiles = () => [
     new File([readFileSync(path.join(SMALL_CHECKPOINT, 'config.json'))], 'config.json'),
     new File([readFileSync(path.join(SMALL_CHECKPOINT, 'model.safetensors'))], 'model.safetensors'),
@@ -151,7 +151,7 @@ describe('an adapter from local files', () => {
     await expect(prepareLocalModel(adapterFiles().slice(0, 1), 'float32', { cache })).rejects.toThrow(/needs both adapter_config\.json and adapter_model\.safetensors/);
     const wider = loraRepoFiles({ seed: 5, wider: true });
     await expect(
-      prepareLocalModel([new File([wider['adapter_config.json']], 'adapter_config.json'), new File([wider['adapter_model.safetensors']], 'adapter_model.safetensors'), ...baseFiles()], 'float32', { cache }),
+      prepareLocalModel([new File([new Uint8Array(wider['adapter_config.json'])], 'adapter_config.json'), new File([new Uint8Array(wider['adapter_model.safetensors'])], 'adapter_model.safetensors'), ...baseFiles()], 'float32', { cache }),
     ).rejects.toThrow(/trained for a base model of another size/);
     expect(await fsCacheBackend(cacheDir).list()).toEqual([]);
   });

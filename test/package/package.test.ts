@@ -148,7 +148,7 @@ describe('the installed package', () => {
 
   it('gives a chronos-web command with --help on every subcommand', async () => {
     const { stdout } = await run(bin, ['--help'], { cwd: app, env: userEnv() });
-    for (const command of ['forecast', 'serve', 'convert', 'model', 'parity', 'make-random']) {
+    for (const command of ['forecast', 'serve', 'convert', 'model', 'embed', 'parity', 'make-random']) {
       expect(stdout).toContain(command);
       const help = await run(bin, [command, '--help'], { cwd: app, env: userEnv() }).catch((e: { stdout: string; stderr: string }) => e);
       expect(`${help.stdout}${help.stderr}`, command).toMatch(/usage/);

@@ -4,12 +4,15 @@
 // .onnx) through a 302 redirect to a content-addressed `/cdn/<sha256>` URL whose ETag is the SHA-256, as the hub
 // does. The CDN side honours Range / If-Range (206, 416), answers HEAD, and sends the CORS headers the hub sends,
 // so a browser page on another origin can read ETag and Content-Range. Faults are configured per repository: gated
-// (401 unless the right token is sent), a connection dropped after N bytes, a file that claims an impossible size.
+// (401 unless the right token is sent), a connection dropped after N bytes, a file that claims an impossible size,
+// and the faults of real networks and servers: a body without Content-Length (chunked), a gzip-encoded body, an
+// endless body, a stall mid-file, a 1 byte/s drip, an HTTP 500 and a redirect loop.
 // Every request is logged, so tests can assert what was (not) requested.
 import { createHash } from 'node:crypto';
-import { createReadStream, promises as fs } from 'node:fs';
+import { createReadStream, promises as fs, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Transform } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 
 /** What a repository file holds: a path on disk or bytes in memory. */
@@ -22,7 +25,21 @@ export type HubFault =
   /** The connection of the next `times` (default 1) full downloads of `file` is dropped after `afterBytes` bytes. */
   | { kind: 'drop'; file: string; afterBytes: number; times?: number }
   /** `file` claims to be `size` bytes (Content-Length) and never sends its body. */
-  | { kind: 'huge'; file: string; size: number };
+  | { kind: 'huge'; file: string; size: number }
+  /** `file` is sent without Content-Length (chunked transfer encoding); Range requests are refused (200). */
+  | { kind: 'chunked'; file: string }
+  /** `file` is sent gzip-compressed (`Content-Encoding: gzip`, Content-Length of the compressed bytes). */
+  | { kind: 'gzip'; file: string }
+  /** `file` is sent without Content-Length and never ends: its bytes repeated until the client goes away. */
+  | { kind: 'endless'; file: string }
+  /** The next `times` (default 1) full downloads of `file` send `afterBytes` bytes, then nothing (the connection stays open). */
+  | { kind: 'stall'; file: string; afterBytes: number; times?: number }
+  /** `file` trickles at one byte per second (every full download and range). */
+  | { kind: 'drip'; file: string }
+  /** `file` answers this HTTP status (e.g. 500) on its resolve URL. */
+  | { kind: 'status'; file: string; status: number }
+  /** `file`'s resolve URL redirects to itself, forever. */
+  | { kind: 'redirect-loop'; file: string };
 
 /** A repository at one revision. */
 export interface HubRepoSpec {
@@ -74,6 +91,8 @@ interface StoredRepo {
   faults: HubFault[];
   /** Remaining drops per file. */
   drops: Map<string, number>;
+  /** Remaining stalls per file. */
+  stalls: Map<string, number>;
   rate?: number;
 }
 
@@ -166,6 +185,33 @@ export async function startHubServer(options: { port?: number } = {}): Promise<T
       else res.flushHeaders(); // and never a body: the client must refuse before reading it
       return;
     }
+    const fault = <K extends HubFault['kind']>(kind: K): Extract<HubFault, { kind: K }> | undefined =>
+      repo.faults.find((f): f is Extract<HubFault, { kind: K }> => f.kind === kind && 'file' in f && f.file === name);
+    const whole = (): Uint8Array => (typeof file.content === 'string' ? new Uint8Array(readFileSync(file.content)) : file.content);
+    if (req.method === 'GET' && (fault('chunked') || fault('endless'))) {
+      log.status = 200;
+      res.writeHead(200); // no Content-Length: Node sends the body chunked
+      const bytes = whole();
+      if (fault('chunked')) {
+        res.write(bytes.subarray(0, Math.floor(bytes.length / 2)));
+        setTimeout(() => res.end(bytes.subarray(Math.floor(bytes.length / 2))), 20);
+        return;
+      }
+      const more = (): void => {
+        if (res.destroyed) return;
+        if (res.write(bytes)) setImmediate(more);
+        else res.once('drain', more);
+      };
+      more();
+      return;
+    }
+    if (req.method === 'GET' && fault('gzip')) {
+      const packed = gzipSync(whole());
+      log.status = 200;
+      res.writeHead(200, { 'Content-Encoding': 'gzip', 'Content-Length': String(packed.length) });
+      res.end(packed);
+      return;
+    }
     const ifRange = req.headers['if-range'];
     const range = ifRange === undefined || ifRange === `"${file.sha256}"` ? parseRange(req.headers.range, file.size) : null;
     if (range === 'unsatisfiable') {
@@ -183,6 +229,25 @@ export async function startHubServer(options: { port?: number } = {}): Promise<T
     });
     if (req.method === 'HEAD') {
       res.end();
+      return;
+    }
+    const stalls = repo.stalls.get(name) ?? 0;
+    const stall = !range && stalls > 0 ? fault('stall') : undefined;
+    if (stall) {
+      repo.stalls.set(name, stalls - 1);
+      res.write(whole().subarray(0, stall.afterBytes)); // and then nothing, with the connection open
+      return;
+    }
+    if (fault('drip')) {
+      const bytes = whole().subarray(start, end + 1);
+      let at = 0;
+      const tick = (): void => {
+        if (res.destroyed || at >= bytes.length) return void res.end();
+        res.write(bytes.subarray(at, at + 1));
+        at += 1;
+        setTimeout(tick, 1000);
+      };
+      tick();
       return;
     }
     const drops = repo.drops.get(name) ?? 0;
@@ -273,7 +338,18 @@ export async function startHubServer(options: { port?: number } = {}): Promise<T
       return;
     }
     res.setHeader('X-Repo-Commit', repo.commit);
-    if (LARGE.test(fileName)) {
+    const status = repo.faults.find((f): f is Extract<HubFault, { kind: 'status' }> => f.kind === 'status' && f.file === fileName);
+    if (status) {
+      log.status = status.status;
+      fail(res, status.status, 'InternalError', 'Something went wrong on our side.');
+      return;
+    }
+    if (repo.faults.some((f) => f.kind === 'redirect-loop' && f.file === fileName)) {
+      log.status = 302;
+      res.writeHead(302, { Location: path }).end();
+      return;
+    }
+    if (LARGE.test(fileName) || repo.faults.some((f) => f.kind !== 'gated' && f.kind !== 'status' && f.kind !== 'redirect-loop' && f.file === fileName)) {
       blobs.set(file.sha256, { file, repo, name: fileName });
       log.status = 302;
       res.writeHead(302, {
@@ -311,8 +387,10 @@ export async function startHubServer(options: { port?: number } = {}): Promise<T
         for (const [name, content] of Object.entries(spec.files)) files.set(name, await describeFile(content));
         const faults = spec.faults ?? [];
         const drops = new Map<string, number>();
+        const stalls = new Map<string, number>();
         for (const f of faults) if (f.kind === 'drop') drops.set(f.file, f.times ?? 1);
-        return { revision: spec.revision ?? 'main', commit, files, faults, drops, ...(spec.rate ? { rate: spec.rate } : {}) };
+        for (const f of faults) if (f.kind === 'stall') stalls.set(f.file, f.times ?? 1);
+        return { revision: spec.revision ?? 'main', commit, files, faults, drops, stalls, ...(spec.rate ? { rate: spec.rate } : {}) };
       })();
       stored.catch(() => undefined);
       repos.set(repo, stored);

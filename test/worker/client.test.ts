@@ -13,6 +13,7 @@ import { AbortError, WorkerCrashedError } from '../../src/worker/errors';
 import type { WorkerResponse } from '../../src/worker/protocol';
 import {
   ChannelWorker,
+  MemoryLocks,
   MODEL_DIR,
   expectSameForecasts,
   outcome,
@@ -246,6 +247,44 @@ describe('worker crashes', () => {
     expectSameForecasts(result.forecasts, await direct(request));
     expect(workers[1].sent.map((m) => m.type).slice(0, 2)).toEqual(['load-model', 'forecast']);
     await waitFor(() => events.some((e) => e.type === 'model-reloaded'));
+  });
+
+  it('notices at once a worker that ended without an error event, restarts it and reloads the model', async () => {
+    const locks = new MemoryLocks();
+    const workers: ChannelWorker[] = [];
+    const events: WorkerClientEvent[] = [];
+    const client = new WorkerClient({
+      createWorker: (name) => {
+        const worker = new ChannelWorker();
+        worker.holdLifeline(name, locks);
+        workers.push(worker);
+        return worker;
+      },
+      locks,
+      onEvent: (event) => events.push(event),
+    });
+    clients.push(client);
+    await client.loadModel({ kind: 'onnx', onnx, manifest }, 'wasm');
+    const started = Date.now();
+    const inFlight = outcome(
+      client.forecast({ tasks: [{ target: series(100, 12) }], predictionLength: 1024 }, {
+        onProgress: (p) => {
+          if (p.phase === 'inference' && p.done === 1) workers[0].kill();
+        },
+      }),
+    );
+    const result = await inFlight;
+    expect(!result.ok && result.error).toBeInstanceOf(WorkerCrashedError);
+    expect(!result.ok && result.error.message).toMatch(/it ended without an error: it was terminated, or its process was killed\) before this request finished/);
+    // At once: not after the two-minute heartbeat timeout.
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(events[0]).toEqual({ type: 'worker-restarted', reason: 'it ended without an error: it was terminated, or its process was killed' });
+    await waitFor(() => events.some((e) => e.type === 'model-reloaded'));
+    const request: ForecastRequest = { tasks: [{ target: series(80, 12) }], predictionLength: 16 };
+    expectSameForecasts((await client.forecast(request)).forecasts, await direct(request));
+    // The client's own terminations (restart, dispose) are not taken for deaths.
+    await client.dispose();
+    expect(events.filter((e) => e.type === 'worker-restarted').length).toBe(1);
   });
 
   it('restarts a worker that stopped answering heartbeats', async () => {

@@ -14,6 +14,7 @@ import { parseManifest, type ModelManifest } from '../../src/model/manifest';
 import { sessionOptionsFor } from '../../src/runtime/backend';
 import { OrtModelRunner, modelInfoFromConfig } from '../../src/runtime/ort-runner';
 import type { WorkerLike } from '../../src/worker/client';
+import { holdLifeline, type LockRequester } from '../../src/worker/lifeline';
 import { Engine, defaultRunnerFactory, type EngineOptions, type RunnerFactory } from '../../src/worker/engine';
 import { Handler } from '../../src/worker/handler';
 import type { WorkerRequest, WorkerResponse } from '../../src/worker/protocol';
@@ -250,6 +251,8 @@ export class ChannelWorker implements WorkerLike {
     this.clientPort.close();
     this.workerPort.close();
     void this.engine.dispose();
+    // A terminated worker's locks are freed, as in a browser.
+    if (this.name) this.locks?.releaseHeld(this.name);
   }
 
   /** An uncaught error inside the worker, as the `error` event a real Worker fires. */
@@ -260,5 +263,59 @@ export class ChannelWorker implements WorkerLike {
   /** The worker stops processing messages (a hung event loop). */
   hang(): void {
     this.workerPort.onmessage = null;
+  }
+
+  /** Takes the worker's lifeline lock, as the worker entry does (the lock is named after the worker). */
+  holdLifeline(name: string, locks: MemoryLocks): void {
+    this.name = name;
+    this.locks = locks;
+    holdLifeline({ name, postMessage: (message) => this.workerPort.postMessage(message) }, locks);
+  }
+
+  /** The worker's context is destroyed without any event (a killed process): its port goes quiet, its locks are freed. */
+  kill(): void {
+    this.workerPort.onmessage = null;
+    if (this.name) this.locks?.releaseHeld(this.name);
+  }
+
+  private name: string | null = null;
+  private locks: MemoryLocks | null = null;
+}
+
+/**
+ * The Web Locks semantics the lifeline relies on, in memory: exclusive locks granted in request order, each held
+ * until its callback's promise settles, or until its holder's context is destroyed (`releaseHeld`).
+ */
+export class MemoryLocks implements LockRequester {
+  private readonly held = new Map<string, () => void>();
+  private readonly queues = new Map<string, Array<() => void>>();
+
+  request(name: string, ...args: unknown[]): Promise<never> {
+    const callback = args[args.length - 1] as (lock: unknown) => unknown;
+    return new Promise((resolve, reject) => {
+      const grant = (): void => {
+        let released = false;
+        const release = (): void => {
+          if (released) return;
+          released = true;
+          this.held.delete(name);
+          this.queues.get(name)?.shift()?.();
+        };
+        this.held.set(name, release);
+        Promise.resolve()
+          .then(() => callback({ name, mode: 'exclusive' }))
+          .then(
+            (value) => (release(), resolve(value as never)),
+            (e: unknown) => (release(), reject(e)),
+          );
+      };
+      if (!this.held.has(name)) grant();
+      else this.queues.set(name, [...(this.queues.get(name) ?? []), grant]);
+    }) as Promise<never>;
+  }
+
+  /** Frees the lock held under `name` as a destroyed context does. */
+  releaseHeld(name: string): void {
+    this.held.get(name)?.();
   }
 }
