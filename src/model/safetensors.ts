@@ -34,7 +34,7 @@ export class SafetensorsError extends Error {
 }
 
 /**
- * Largest header accepted (bytes). A Chronos-2 header is tens of KB (the 1.4M chronos2-mini-synth's: 7 KB); 4 MiB leaves room for
+ * Largest header accepted (bytes). A Chronos-2 header is tens of KB (the 1.4M chronos2-mini's: 7 KB); 4 MiB leaves room for
  * far larger models and metadata while bounding the time and memory of parsing it (a 23 MB header took 4.8 s).
  */
 export const MAX_HEADER_BYTES = 4 * 1024 * 1024;

@@ -16,7 +16,7 @@ import { startHubServer, type TestHub } from '../support/hub-server';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TSX = path.join(ROOT, 'node_modules/tsx/dist/cli.mjs');
 const OLD_MODEL = path.join(ROOT, 'public/models/random-small');
-const CHECKPOINT = path.join(ROOT, 'public/models/chronos2-mini-synth');
+const CHECKPOINT = path.join(ROOT, 'public/models/chronos2-mini');
 let work: string;
 let hub: TestHub;
 
