@@ -129,7 +129,7 @@ test('long panel with a row counter and six value columns: each forecast per id'
   for (const c of ['births', 'deaths', 'marriages', 'divorces', 'arrivals', 'departures']) {
     await expect(page.getByLabel(`Role of ${c}`)).toHaveValue('target');
   }
-  await expect(chart(page, 'Fan chart of NSW · births: 12-step forecast, 2020-01-01 → 2020-12-01')).toBeVisible();
+  await expect(chart(page, 'Fan chart of NSW · births: 12-step forecast, 2020-01 → 2020-12')).toBeVisible();
   await page.getByLabel('Series').selectOption({ label: 'QLD · departures' });
   await expect(chart(page, /^Fan chart of QLD · departures: 12-step forecast/)).toBeVisible();
   await expect(page.getByTestId('chart-caption')).toContainText('target column ‘departures’');
