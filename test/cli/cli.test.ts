@@ -65,14 +65,14 @@ describe('forecast CLI', () => {
     expect(r.code, r.stderr).toBe(0);
     const lines = readFileSync(out, 'utf8').trim().split('\n');
     expect(lines).toHaveLength(13);
-    expect(lines[0]).toBe('series,timestamp,mean,q0.01,q0.05,q0.1,q0.15,q0.2,q0.25,q0.3,q0.35,q0.4,q0.45,q0.5,q0.55,q0.6,q0.65,q0.7,q0.75,q0.8,q0.85,q0.9,q0.95,q0.99');
-    expect(lines[1]).toMatch(/^passengers,1961-01,/);
-    expect(lines[12]).toMatch(/^passengers,1961-12,/);
+    expect(lines[0]).toBe('series,target,timestamp,mean,q0.01,q0.05,q0.1,q0.15,q0.2,q0.25,q0.3,q0.35,q0.4,q0.45,q0.5,q0.55,q0.6,q0.65,q0.7,q0.75,q0.8,q0.85,q0.9,q0.95,q0.99');
+    expect(lines[1]).toMatch(/^passengers,passengers,1961-01,/);
+    expect(lines[12]).toMatch(/^passengers,passengers,1961-12,/);
     for (const line of lines.slice(1)) {
       const cells = line.split(',');
-      expect(cells).toHaveLength(24);
-      expect(cells.slice(2).every((c) => Number.isFinite(Number(c)) && c !== '')).toBe(true);
-      expect(cells[2]).toBe(cells[13]); // mean is the median column
+      expect(cells).toHaveLength(25);
+      expect(cells.slice(3).every((c) => Number.isFinite(Number(c)) && c !== '')).toBe(true);
+      expect(cells[3]).toBe(cells[14]); // mean is the median column
     }
   });
 

@@ -1,6 +1,6 @@
 // `npx tsx training/eval/evaluate.ts [--model DIR] [--card README.md] [--json OUT]`: rolling-origin evaluation
 // of a Chronos-2 model folder through the real converter + onnxruntime-web pipeline, against seasonal naive and
-// Holt-Winters ETS, on the bundled airline series and the held-out synthetic set. Prints a Markdown table and,
+// AutoETS (augurs, via src/eval), on the bundled airline series and the held-out synthetic set. Prints a Markdown table and,
 // with --card, rewrites the table between the eval markers of a model card.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { predict } from '../../src/forecast';
 import { runnerFromDir } from '../../src/node/model-files';
 import type { ModelRunner } from '../../src/forecast/model-runner';
-import { WQL_LEVELS, effectivePeriod, ets, mape, mase, maseScale, seasonalNaive, wqlParts, type Forecast } from './baselines';
+import { WQL_LEVELS, autoEts, effectivePeriod, mape, mase, maseScale, seasonalNaive, wqlParts, type Forecast } from './baselines';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
@@ -23,8 +23,8 @@ export interface EvalWindow {
   period: number;
 }
 
-export type Method = 'model' | 'seasonal naive' | 'ETS';
-export const METHODS: readonly Method[] = ['model', 'seasonal naive', 'ETS'];
+export type Method = 'model' | 'seasonal naive' | 'AutoETS (augurs)';
+export const METHODS: readonly Method[] = ['model', 'seasonal naive', 'AutoETS (augurs)'];
 
 /** Scores of one method on one dataset. */
 export interface Score {
@@ -94,7 +94,7 @@ export async function modelForecasts(runner: ModelRunner, windows: readonly Eval
 
 export function baselineForecast(method: Method, w: EvalWindow): Forecast {
   const m = effectivePeriod(w.period, w.history.length);
-  return method === 'ETS' ? ets(w.history, w.period, w.actual.length) : seasonalNaive(w.history, m, w.actual.length);
+  return method === 'AutoETS (augurs)' ? autoEts(w.history, w.period, w.actual.length) : seasonalNaive(w.history, m, w.actual.length);
 }
 
 /** Scores per dataset and method. */
@@ -198,7 +198,7 @@ async function main(args: string[]): Promise<number> {
   const forecasts: Record<Method, Forecast[]> = {
     model: await modelForecasts(runner, windows),
     'seasonal naive': windows.map((w) => baselineForecast('seasonal naive', w)),
-    ETS: windows.map((w) => baselineForecast('ETS', w)),
+    'AutoETS (augurs)': windows.map((w) => baselineForecast('AutoETS (augurs)', w)),
   };
   const scores = score(windows, forecasts);
 

@@ -68,7 +68,7 @@ export function ForecastControls(): ReactElement {
         onChange={setBacktest}
       />
       {backtest && (
-        <div role="group" aria-label="Backtest windows" style={{ display: 'grid', gridTemplateColumns: 'repeat(3, 1fr)', gap: 8 }}>
+        <div role="group" aria-label="Backtest windows" style={{ display: 'grid', gridTemplateColumns: 'repeat(3, minmax(0, 1fr))', gap: 8 }}>
           <div className="field">
             <label htmlFor={`${sliderId}-windows`}>Windows</label>
             <input
@@ -76,6 +76,7 @@ export function ForecastControls(): ReactElement {
               type="number"
               min={1}
               max={MAX_BACKTEST_WINDOWS}
+              style={{ width: '100%' }}
               value={windows}
               onChange={(e) => setBacktestWindows(Number(e.target.value))}
             />
@@ -87,6 +88,7 @@ export function ForecastControls(): ReactElement {
               type="number"
               min={1}
               placeholder={String(horizon)}
+              style={{ width: '100%' }}
               value={step ?? ''}
               onChange={(e) => setBacktestStep(e.target.value === '' ? null : Number(e.target.value))}
             />
@@ -98,6 +100,7 @@ export function ForecastControls(): ReactElement {
               type="number"
               min={1}
               placeholder="auto"
+              style={{ width: '100%' }}
               value={season ?? ''}
               onChange={(e) => setSeasonOverride(e.target.value === '' ? null : Number(e.target.value))}
             />

@@ -153,7 +153,7 @@ export function MetricsPanel(): ReactElement | null {
   return (
     <section className="card" aria-labelledby="metrics-heading">
       {header}
-      <div className="metrics-grid">
+      <div style={{ display: 'grid', gap: 16, gridTemplateColumns: 'minmax(0, 1fr)', overflowX: 'auto' }}>
         <div>
           <p className="chart-caption">
             <strong>{current}</strong> (target column ‘{mine[0].targetColumn}’), averaged over its {mine.length} window
