@@ -66,14 +66,40 @@ function EmptyState(): ReactElement {
   );
 }
 
+/** What is going on while the chart shows an older or partial forecast. */
+function ChartStatus(props: { partialOf: number | null; steps: number }): ReactElement | null {
+  const forecasting = useAppStore((s) => s.forecasting);
+  const progress = useAppStore((s) => s.inferenceProgress);
+  const loading = useAppStore((s) => s.modelPhase.phase === 'loading');
+  const modelName = useAppStore((s) => s.model?.name);
+  if (loading) {
+    return (
+      <p className="chart-status chart-status--stale" role="status" data-testid="chart-stale">
+        <span className="spinner" aria-hidden="true" /> A model is loading: this chart is the earlier forecast{modelName ? ` by ${modelName}` : ''} and
+        updates when the model is ready.
+      </p>
+    );
+  }
+  if (!forecasting) return null;
+  const calls = progress && progress.total > 1 ? ` (model call ${progress.done}/${progress.total})` : '';
+  return (
+    <p className="chart-status" role="status">
+      <span className="spinner" aria-hidden="true" />
+      {props.partialOf !== null
+        ? `Showing the ${props.steps} steps computed so far; steps ${props.steps + 1}–${props.partialOf} are being computed${calls}…`
+        : `Updating the forecast${calls}…`}
+    </p>
+  );
+}
+
 /** The chart card. */
 export function ChartPanel(): ReactElement {
   const view = useForecastView();
   const refs = useSeriesRefs();
   const seriesIndex = useAppStore((s) => s.seriesIndex);
   const historyWindow = useAppStore((s) => s.historyWindow);
-  const forecasting = useAppStore((s) => s.forecasting);
-  const progress = useAppStore((s) => s.inferenceProgress);
+  const horizon = useAppStore((s) => s.horizon);
+  const stale = useAppStore((s) => s.modelPhase.phase === 'loading');
 
   const caption = view
     ? (() => {
@@ -86,17 +112,13 @@ export function ChartPanel(): ReactElement {
   const label = caption
     ? `Fan chart of ${caption.name}: ${caption.steps}-step ${caption.kind}, ${caption.span}`
     : 'Fan chart';
+  // Across a patch boundary the cached steps show at once; the rest arrives with the new run.
+  const partialOf = view && view.run.holdout === null && view.steps < horizon ? horizon : null;
 
   return (
     <section className="card chart-card" aria-labelledby="chart-heading">
-      <div className="card__header">
+      <div className="card__header chart-card__header">
         <h2 id="chart-heading">Forecast</h2>
-        {forecasting && (
-          <span className="busy" role="status">
-            <span className="spinner" aria-hidden="true" />
-            Updating forecast{progress && progress.total > 1 ? ` (model call ${progress.done}/${progress.total})` : ''}…
-          </span>
-        )}
         <span className="spacer" />
         {refs.length > 1 && (
           <div className="inline-field">
@@ -111,14 +133,14 @@ export function ChartPanel(): ReactElement {
           </div>
         )}
         {view && (
-        <div className="segmented" role="group" aria-label="History shown">
-          <button type="button" aria-pressed={historyWindow === 'recent'} onClick={() => setHistoryWindow('recent')}>
-            Recent
-          </button>
-          <button type="button" aria-pressed={historyWindow === 'all'} onClick={() => setHistoryWindow('all')}>
-            All history
-          </button>
-        </div>
+          <div className="segmented" role="group" aria-label="History shown">
+            <button type="button" aria-pressed={historyWindow === 'recent'} onClick={() => setHistoryWindow('recent')}>
+              Recent
+            </button>
+            <button type="button" aria-pressed={historyWindow === 'all'} onClick={() => setHistoryWindow('all')}>
+              All history
+            </button>
+          </div>
         )}
       </div>
       {view && caption ? (
@@ -126,14 +148,18 @@ export function ChartPanel(): ReactElement {
           <p className="chart-caption" data-testid="chart-caption">
             <strong>{caption.name}</strong>: {caption.steps}-step {caption.kind}, {caption.span}
           </p>
-          <FanChart
-            history={view.history}
-            forecast={view.forecast}
-            actual={view.actual}
-            frequency={view.frequency}
-            historyWindow={historyWindow === 'all' ? 'all' : recentWindow(view.steps, seasonLength(view.frequency))}
-            label={label}
-          />
+          <ChartStatus partialOf={partialOf} steps={view.steps} />
+          <div className={stale ? 'chart-body chart-body--stale' : 'chart-body'}>
+            <FanChart
+              history={view.history}
+              forecast={view.forecast}
+              drawn={view.drawn}
+              actual={view.actual}
+              frequency={view.frequency}
+              historyWindow={historyWindow === 'all' ? 'all' : recentWindow(view.run.predictionLength, seasonLength(view.frequency))}
+              label={label}
+            />
+          </div>
           <Legend backtest={view.actual !== null} />
         </>
       ) : (

@@ -1,5 +1,6 @@
 // The forecast on screen for the selected series, derived from the store with narrow selectors and memoised,
-// so moving the horizon inside the cached run's patch bucket only re-slices arrays.
+// so moving the horizon inside the cached run's patch bucket only re-slices arrays: what the chart draws (the
+// whole run of the series) keeps its identity, only the horizon's slice changes.
 import { useMemo } from 'react';
 import type { Frequency } from '../../data/timestamps';
 import type { SeriesRef } from '../../state/dataset';
@@ -16,6 +17,8 @@ export interface ForecastView {
   steps: number;
   ref: SeriesRef;
   forecast: SeriesForecast;
+  /** The whole cached run of the series (all its steps); the same object for every horizon in the bucket. */
+  drawn: SeriesForecast;
   history: { timestamps: ArrayLike<number>; values: ArrayLike<number> };
   /** Held-out actuals (backtest), aligned with `forecast.timestamps`. */
   actual: ArrayLike<number> | null;
@@ -28,24 +31,27 @@ export function useForecastView(): ForecastView | null {
   const horizon = useAppStore((s) => s.horizon);
   const seriesIndex = useAppStore((s) => s.seriesIndex);
   const frequency = useAppStore((s) => s.seriesSet?.frequency ?? null);
-  return useMemo(() => {
+  const base = useMemo(() => {
     if (!run || !frequency) return null;
     const refs = seriesRefs(run.tasks);
     const ref = refs[Math.min(seriesIndex, refs.length - 1)];
     if (!ref) return null;
-    const steps = displayedSteps(run, horizon);
     const task = run.tasks[ref.task];
     const cut = run.cuts[ref.task];
     return {
       run,
-      steps,
       ref,
-      forecast: seriesForecast(run, ref, steps),
+      drawn: seriesForecast(run, ref, run.predictionLength),
       history: { timestamps: task.timestamps, values: task.targets[ref.variate].subarray(0, cut) },
       actual: run.actuals ? run.actuals[ref.task][ref.variate] : null,
       frequency,
     };
-  }, [run, horizon, seriesIndex, frequency]);
+  }, [run, seriesIndex, frequency]);
+  return useMemo(() => {
+    if (!base) return null;
+    const steps = displayedSteps(base.run, horizon);
+    return { ...base, steps, forecast: seriesForecast(base.run, base.ref, steps) };
+  }, [base, horizon]);
 }
 
 /** The target series of the current tasks (for the series picker). */
