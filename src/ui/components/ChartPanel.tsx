@@ -4,7 +4,7 @@ import type { ReactElement } from 'react';
 import { formatTimestamp, seasonLength } from '../../data/timestamps';
 import { setHistoryWindow, setSeriesIndex } from '../../state/actions';
 import { useAppStore } from '../../state/store';
-import { useForecastView, useSeriesRefs } from '../hooks/use-forecast-view';
+import { useForecastView, useHistoryView, useSeriesRefs } from '../hooks/use-forecast-view';
 import { FAN_COLORS, FanChart } from './FanChart';
 
 /** Points of recent history shown: several horizons and seasons, at least 60. */
@@ -33,6 +33,17 @@ function Legend({ backtest }: { backtest: boolean }): ReactElement {
         </li>
       ))}
     </ul>
+  );
+}
+
+/** One line saying why there is no forecast yet, above a history-only chart. */
+function EmptyStatus(): ReactElement {
+  const loading = useAppStore((s) => s.modelPhase.phase === 'loading');
+  return (
+    <p className="chart-status" role="status">
+      <span className="spinner" aria-hidden="true" />
+      {loading ? 'Loading the model; the forecast starts as soon as it is ready.' : 'Computing the forecast on this computer…'}
+    </p>
   );
 }
 
@@ -95,6 +106,8 @@ function ChartStatus(props: { partialOf: number | null; steps: number }): ReactE
 /** The chart card. */
 export function ChartPanel(): ReactElement {
   const view = useForecastView();
+  const historyOnly = useHistoryView();
+  const modelFailed = useAppStore((s) => s.modelPhase.phase === 'error');
   const refs = useSeriesRefs();
   const seriesIndex = useAppStore((s) => s.seriesIndex);
   const historyWindow = useAppStore((s) => s.historyWindow);
@@ -149,7 +162,19 @@ export function ChartPanel(): ReactElement {
             <strong>{caption.name}</strong>: {caption.steps}-step {caption.kind}, {caption.span}
           </p>
           <ChartStatus partialOf={partialOf} steps={view.steps} />
-          <div className={stale ? 'chart-body chart-body--stale' : 'chart-body'}>
+        </>
+      ) : historyOnly && !modelFailed ? (
+        <>
+          <p className="chart-caption" data-testid="chart-caption">
+            <strong>{historyOnly.ref.name}</strong>: history; the forecast is being computed
+          </p>
+          <EmptyStatus />
+        </>
+      ) : null}
+      {view || (historyOnly && !modelFailed) ? (
+        // One FanChart element for both states, so the drawing stays mounted when the first forecast arrives.
+        <div className={stale ? 'chart-body chart-body--stale' : 'chart-body'}>
+          {view ? (
             <FanChart
               history={view.history}
               forecast={view.forecast}
@@ -159,12 +184,24 @@ export function ChartPanel(): ReactElement {
               historyWindow={historyWindow === 'all' ? 'all' : recentWindow(view.run.predictionLength, seasonLength(view.frequency))}
               label={label}
             />
-          </div>
-          <Legend backtest={view.actual !== null} />
-        </>
+          ) : (
+            historyOnly && (
+              <FanChart
+                history={historyOnly.history}
+                forecast={null}
+                drawn={null}
+                actual={null}
+                frequency={historyOnly.frequency}
+                historyWindow={historyWindow === 'all' ? 'all' : recentWindow(16, seasonLength(historyOnly.frequency))}
+                label={`Fan chart of ${historyOnly.ref.name}: history only, forecast in progress`}
+              />
+            )
+          )}
+        </div>
       ) : (
         <EmptyState />
       )}
+      {view && <Legend backtest={view.actual !== null} />}
     </section>
   );
 }

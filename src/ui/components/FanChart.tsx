@@ -126,33 +126,57 @@ function describe(rows: readonly Row[], forecast: SeriesForecast | null, actual:
   return parts.join(' ');
 }
 
-/** Width of an element, kept up to date. */
-function useWidth(): [RefObject<HTMLDivElement | null>, number] {
+/** Size of an element, from a ResizeObserver (never read synchronously: that would force a layout of the page). */
+function useSize(): [RefObject<HTMLDivElement | null>, { width: number; height: number }] {
   const ref = useRef<HTMLDivElement | null>(null);
-  const [width, setWidth] = useState(0);
+  const [size, setSize] = useState({ width: 0, height: 0 });
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
-    setWidth(el.clientWidth);
     const observer = new ResizeObserver((entries) => {
-      const w = Math.round(entries[0].contentRect.width);
-      setWidth((old) => (old === w ? old : w));
+      const box = entries[0].contentRect;
+      const width = Math.round(box.width);
+      const height = Math.round(box.height);
+      setSize((old) => (old.width === width && old.height === height ? old : { width, height }));
     });
     observer.observe(el);
     return () => observer.disconnect();
   }, []);
-  return [ref, width];
+  return [ref, size];
 }
 
 const MARGIN = { top: 8, right: 16, bottom: 4, left: 4 } as const;
 const Y_AXIS_WIDTH = 56;
 /** recharts' default x-axis height. */
 const X_AXIS_HEIGHT = 30;
-const TICK_STYLE = { fontSize: 12, fill: '#475569' } as const;
 const ACTUAL_DOT = { r: 2.5, fill: FAN_COLORS.actual } as const;
 const CURSOR = { stroke: '#64748b', strokeDasharray: '3 3' } as const;
-const NO_TOOLTIP = (): null => null;
 const formatY = (v: number): string => formatNumber(v, 3);
+const NO_TOOLTIP = (): null => null;
+
+/** An axis tick as plain SVG text: recharts' own <Text> measures every label in the DOM, which costs a layout. */
+function makeTick(format: (v: number) => string, axis: 'x' | 'y') {
+  return function Tick(props: { x?: number | string; y?: number | string; payload?: { value: number } }): ReactElement {
+    const x = Number(props.x ?? 0);
+    const y = Number(props.y ?? 0);
+    const value = props.payload?.value ?? 0;
+    return axis === 'x' ? (
+      <text x={x} y={y + 14} textAnchor="middle" fontSize={12} fill="#475569">
+        {format(value)}
+      </text>
+    ) : (
+      <text x={x - 4} y={y + 4} textAnchor="end" fontSize={12} fill="#475569">
+        {format(value)}
+      </text>
+    );
+  };
+}
+const Y_TICK = makeTick(formatY, 'y');
+
+/** Left and right edges of the plot area in px (margins plus the y axis), for the horizon veil. */
+function plotBox(width: number, height: number): { left: number; right: number; top: number; bottom: number } {
+  return { left: MARGIN.left + Y_AXIS_WIDTH, right: width - MARGIN.right, top: MARGIN.top, bottom: height - MARGIN.bottom - X_AXIS_HEIGHT };
+}
 
 interface PlotProps {
   rows: Row[];
@@ -170,6 +194,13 @@ const Plot = memo(function Plot({ rows, width, height, frequency, withActual, on
     const end = rows[rows.length - 1]?.t ?? 0;
     return timeTicks(start, end, frequency, Math.max(2, Math.floor((width - 80) / 84)), start);
   }, [rows, frequency, width]);
+  const xTick = useMemo(() => makeTick(format, 'x'), [format]);
+  const verticalPoints = useMemo(() => {
+    const box = plotBox(width, 0);
+    const t0 = rows[0]?.t ?? 0;
+    const span = Math.max(1e-9, (rows[rows.length - 1]?.t ?? 0) - t0);
+    return ticks.map((t) => box.left + ((t - t0) / span) * (box.right - box.left));
+  }, [ticks, rows, width]);
   const move = useCallback(
     (state: MouseHandlerDataParam) => {
       const index = Number(state.activeTooltipIndex);
@@ -180,9 +211,9 @@ const Plot = memo(function Plot({ rows, width, height, frequency, withActual, on
   const leave = useCallback(() => onHover(null), [onHover]);
   return (
     <ComposedChart width={width} height={height} data={rows} margin={MARGIN} onMouseMove={move} onMouseLeave={leave}>
-      <CartesianGrid stroke="#e2e8f0" strokeDasharray="3 3" />
-      <XAxis height={X_AXIS_HEIGHT} dataKey="t" type="number" domain={['dataMin', 'dataMax']} scale="time" ticks={ticks} interval={0} tickFormatter={format} tick={TICK_STYLE} />
-      <YAxis tickFormatter={formatY} tick={TICK_STYLE} width={Y_AXIS_WIDTH} domain={['auto', 'auto']} interval={0} />
+      <CartesianGrid stroke="#e2e8f0" strokeDasharray="3 3" verticalPoints={verticalPoints} />
+      <XAxis height={X_AXIS_HEIGHT} dataKey="t" type="number" domain={['dataMin', 'dataMax']} scale="time" ticks={ticks} interval={0} tick={xTick} />
+      <YAxis tick={Y_TICK} width={Y_AXIS_WIDTH} domain={['auto', 'auto']} interval={0} />
       <Tooltip content={NO_TOOLTIP} cursor={CURSOR} isAnimationActive={false} />
       <Area dataKey="band80" name="80% interval" stroke="none" fill={FAN_COLORS.band80} fillOpacity={0.45} isAnimationActive={false} activeDot={false} />
       <Area dataKey="band50" name="50% interval" stroke="none" fill={FAN_COLORS.band50} fillOpacity={0.5} isAnimationActive={false} activeDot={false} />
@@ -259,11 +290,6 @@ function Readout(props: { row: Row | undefined; forecast: SeriesForecast | null;
   );
 }
 
-/** Left and right edges of the plot area in px (margins plus the y axis), for the horizon veil. */
-function plotBox(width: number, height: number): { left: number; right: number; top: number; bottom: number } {
-  return { left: MARGIN.left + Y_AXIS_WIDTH, right: width - MARGIN.right, top: MARGIN.top, bottom: height - MARGIN.bottom - X_AXIS_HEIGHT };
-}
-
 /** The fan chart of one series. */
 export function FanChart(props: FanChartProps): ReactElement {
   const { forecast, drawn, frequency, actual, history, historyWindow } = props;
@@ -275,12 +301,7 @@ export function FanChart(props: FanChartProps): ReactElement {
   /** Index of the last row on screen (the horizon's last step). */
   const lastShown = rows.length - 1 - (drawnSteps - shownSteps);
   const description = useMemo(() => describe(rows.slice(0, lastShown + 1), forecast, actual, frequency), [rows, lastShown, forecast, actual, frequency]);
-  const [ref, width] = useWidth();
-  const [height, setHeight] = useState(0);
-  useEffect(() => {
-    const el = ref.current;
-    if (el) setHeight(el.clientHeight);
-  }, [ref, width]);
+  const [ref, { width, height }] = useSize();
   const [hover, setHover] = useState<number | null>(null);
   const onHover = useCallback((index: number | null) => setHover((old) => (old === index ? old : index)), []);
   const hovered = hover !== null && hover <= lastShown ? hover : null;

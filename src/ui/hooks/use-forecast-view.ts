@@ -59,3 +59,27 @@ export function useSeriesRefs(): SeriesRef[] {
   const tasks = useAppStore((s) => s.tasks);
   return useMemo(() => seriesRefs(tasks), [tasks]);
 }
+
+/** History of the selected series before any forecast of it exists (drawn while the first run computes). */
+export interface HistoryView {
+  ref: SeriesRef;
+  history: { timestamps: ArrayLike<number>; values: ArrayLike<number> };
+  frequency: Frequency;
+}
+
+/** The selected series' history (in a backtest, without the points to be held out), or null without data. */
+export function useHistoryView(): HistoryView | null {
+  const tasks = useAppStore((s) => s.tasks);
+  const seriesIndex = useAppStore((s) => s.seriesIndex);
+  const frequency = useAppStore((s) => s.seriesSet?.frequency ?? null);
+  const holdout = useAppStore((s) => (s.backtest ? s.horizon : 0));
+  return useMemo(() => {
+    if (!frequency || tasks.length === 0) return null;
+    const refs = seriesRefs(tasks);
+    const ref = refs[Math.min(seriesIndex, refs.length - 1)];
+    if (!ref) return null;
+    const task = tasks[ref.task];
+    const cut = Math.max(1, task.timestamps.length - holdout);
+    return { ref, history: { timestamps: task.timestamps, values: task.targets[ref.variate].subarray(0, cut) }, frequency };
+  }, [tasks, seriesIndex, frequency, holdout]);
+}
