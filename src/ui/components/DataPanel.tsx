@@ -1,9 +1,11 @@
 // Where data comes in: the CSV file input (drag and drop works anywhere on the page), the example dataset,
 // reading progress, and what was detected in the file.
-import { useId, type ReactElement } from 'react';
+import { useEffect, useId, type ReactElement } from 'react';
 import { loadExample, loadFile, setDateOrder } from '../../state/actions';
 import { useAppStore } from '../../state/store';
-import { formatBytes } from '../format';
+import { collapseDataOnPhone } from '../../state/ui-actions';
+import { CollapsiblePanel } from './CollapsiblePanel';
+import { formatBytes, formatInteger } from '../format';
 import { DetectedFacts } from './DetectedFacts';
 
 /** The data card of the side panel. */
@@ -13,9 +15,20 @@ export function DataPanel(): ReactElement {
   const parseProgress = useAppStore((s) => s.parseProgress);
   const ambiguousDates = useAppStore((s) => (s.table?.ambiguousDateColumns.length ?? 0) > 0);
   const dateOrder = useAppStore((s) => s.dateOrder);
+  const frequency = useAppStore((s) => s.seriesSet?.frequency.label ?? null);
+  const rows = useAppStore((s) => s.table?.rowCount ?? null);
+  const series = useAppStore((s) => s.seriesSet?.series.length ?? null);
+  // A phone folds the data away once a file is read: the chart is what people came for.
+  useEffect(() => {
+    if (source) collapseDataOnPhone();
+  }, [source]);
+  const summary = source
+    ? [source.name, frequency, rows !== null ? `${formatInteger(rows)} rows` : null, series !== null ? `${series} ${series === 1 ? 'series' : 'series'}` : null]
+        .filter(Boolean)
+        .join(' · ')
+    : 'No file loaded';
   return (
-    <section className="card" aria-labelledby="data-heading">
-      <h2 id="data-heading">Data</h2>
+    <CollapsiblePanel panel="data" title="Data" headingId="data-heading" summary={summary}>
       <div className="dropzone">
         <input
           id={inputId}
@@ -40,7 +53,7 @@ export function DataPanel(): ReactElement {
         </button>
       </div>
       {parseProgress && (
-        <div className="field" style={{ marginTop: 12 }}>
+        <div className="field field--spaced">
           <span className="busy">
             <span className="spinner" aria-hidden="true" /> Reading file… {formatBytes(parseProgress.loaded)} of{' '}
             {formatBytes(parseProgress.total)}
@@ -49,7 +62,7 @@ export function DataPanel(): ReactElement {
         </div>
       )}
       {(ambiguousDates || dateOrder !== null) && (
-        <div className="field" style={{ marginTop: 12 }}>
+        <div className="field field--spaced">
           <label htmlFor={`${inputId}-order`}>Date order</label>
           <select
             id={`${inputId}-order`}
@@ -67,6 +80,6 @@ export function DataPanel(): ReactElement {
         </div>
       )}
       {source && <DetectedFacts />}
-    </section>
+    </CollapsiblePanel>
   );
 }

@@ -3,7 +3,8 @@
 import { useId, type ReactElement } from 'react';
 import { canBeMultivariate } from '../../state/dataset';
 import { setBacktest, setCrossLearning, setHorizon, setMultivariate } from '../../state/actions';
-import { maxHorizon, modelHorizon } from '../../state/horizon';
+import { modelHorizon } from '../../state/horizon';
+import { horizonLimit } from '../../state/horizon-note';
 import { useAppStore } from '../../state/store';
 import { DownloadButtons } from './DownloadButtons';
 import { Toggle } from './Toggle';
@@ -18,12 +19,13 @@ export function ForecastControls(): ReactElement {
   const model = useAppStore((s) => s.model);
   const tasks = useAppStore((s) => s.tasks);
   const seriesSet = useAppStore((s) => s.seriesSet);
-  const max = maxHorizon({ model, backtest, tasks });
+  const limit = horizonLimit({ model, backtest, tasks });
+  const max = limit.max;
   const single = modelHorizon(model);
   const multivariateAvailable = seriesSet !== null && canBeMultivariate(seriesSet);
   return (
     <section className="card" aria-labelledby="forecast-heading">
-      <h2 id="forecast-heading">Forecast</h2>
+      <h2 id="forecast-heading">Forecast settings</h2>
       <div className="field">
         <label htmlFor={sliderId}>Horizon</label>
         <div className="horizon-row">
@@ -31,6 +33,7 @@ export function ForecastControls(): ReactElement {
             id={sliderId}
             type="range"
             aria-label="Horizon"
+            aria-describedby={`${sliderId}-hint`}
             min={1}
             max={max}
             step={1}
@@ -41,12 +44,13 @@ export function ForecastControls(): ReactElement {
             {horizon} {horizon === 1 ? 'step' : 'steps'}
           </output>
         </div>
-        <span className="field__hint">
+        <span className="field__hint" id={`${sliderId}-hint`}>
           {backtest
-            ? `Holds out and forecasts the last ${horizon} points (at most half the shortest series).`
+            ? `Holds out and forecasts the last ${horizon} points. `
             : single !== null
-              ? `The model forecasts ${single} steps per call; longer horizons are rolled out (up to ${max}).`
-              : 'Steps ahead to forecast.'}
+              ? `Longer than ${single} steps, the model's own calls are rolled out. `
+              : ''}
+          <span data-testid="horizon-limit">{limit.text}</span>
         </span>
       </div>
       <Toggle

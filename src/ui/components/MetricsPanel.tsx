@@ -3,6 +3,7 @@
 import { useMemo, type ReactElement } from 'react';
 import type { ForecastScores } from '../../state/metrics';
 import { backtestScores, selectDisplayedRun } from '../../state/selectors';
+import { modelIdentity, type ModelIdentity } from '../../state/model-identity';
 import { useAppStore } from '../../state/store';
 import { formatNumber } from '../format';
 
@@ -15,14 +16,17 @@ const METRICS: { key: keyof ForecastScores; label: string; title: string; percen
   { key: 'wql', label: 'WQL', title: 'Weighted quantile loss, averaged over the model quantiles' },
 ];
 
-function ScoresTable(props: { caption: string; model: ForecastScores; naive: ForecastScores; modelName: string }): ReactElement {
+function ScoresTable(props: { caption: string; model: ForecastScores; naive: ForecastScores; identity: ModelIdentity }): ReactElement {
   return (
     <table className="metrics" aria-label={props.caption}>
       <caption className="visually-hidden">{props.caption}</caption>
       <thead>
         <tr>
           <th scope="col">Metric</th>
-          <th scope="col">{props.modelName}</th>
+          <th scope="col">
+            {props.identity.kind === 'demo' || props.identity.kind === 'test' ? props.identity.name : `Chronos-2 (${props.identity.name})`}
+            <small className="metrics__model">{props.identity.summary}</small>
+          </th>
           <th scope="col">Seasonal naive</th>
         </tr>
       </thead>
@@ -52,10 +56,11 @@ export function MetricsPanel(): ReactElement | null {
   const frequency = useAppStore((s) => s.seriesSet?.frequency ?? null);
   const seriesIndex = useAppStore((s) => s.seriesIndex);
   const modelName = useAppStore((s) => s.model?.name ?? 'model');
+  const choice = useAppStore((s) => s.modelChoice);
   const scores = useMemo(() => (run && frequency ? backtestScores(run, frequency) : null), [run, frequency]);
   if (!scores || !run) return null;
   const current = scores.perSeries[Math.min(seriesIndex, scores.perSeries.length - 1)];
-  const label = `Chronos-2 (${modelName})`;
+  const identity = modelIdentity(modelName, choice);
   return (
     <section className="card" aria-labelledby="metrics-heading">
       <h2 id="metrics-heading">Backtest metrics</h2>
@@ -64,14 +69,14 @@ export function MetricsPanel(): ReactElement | null {
           <p className="chart-caption">
             <strong>{current.name}</strong>: last {run.holdout} points held out
           </p>
-          <ScoresTable caption={`Backtest metrics for ${current.name}`} model={current.model} naive={current.naive} modelName={label} />
+          <ScoresTable caption={`Backtest metrics for ${current.name}`} model={current.model} naive={current.naive} identity={identity} />
         </div>
         {scores.perSeries.length > 1 && (
           <div>
             <p className="chart-caption">
               <strong>Average</strong> over {scores.perSeries.length} series
             </p>
-            <ScoresTable caption="Backtest metrics averaged over all series" model={scores.average.model} naive={scores.average.naive} modelName={label} />
+            <ScoresTable caption="Backtest metrics averaged over all series" model={scores.average.model} naive={scores.average.naive} identity={identity} />
           </div>
         )}
       </div>

@@ -32,7 +32,13 @@ export function TablePreview(): ReactElement | null {
           {table.columns.length > columns.length ? `, first ${columns.length} of ${table.columns.length} columns` : ''}
         </span>
       </div>
-      <div className="preview-scroll">
+      {columns.length > 4 && (
+        <p className="field__hint preview-hint" id="preview-scroll-hint">
+          {columns.length} columns: scroll the table sideways to see them all.
+        </p>
+      )}
+      {/* Focusable, so keyboard users can scroll it too. */}
+      <div className="preview-scroll" tabIndex={0} role="region" aria-label="Data preview (scrollable)" aria-describedby={columns.length > 4 ? 'preview-scroll-hint' : undefined}>
         <table className="preview" aria-label="Data preview">
           <thead>
             <tr>
