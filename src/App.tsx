@@ -87,8 +87,8 @@ export function App(): ReactElement {
           <ErrorAlert />
           <Warnings />
           <ChartPanel />
-          <ModelOffer />
           <MetricsPanel />
+          <ModelOffer />
           <TablePreview />
         </div>
         <div className="area-controls">

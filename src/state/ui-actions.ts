@@ -7,7 +7,7 @@ export function setPanelOpen(panel: PanelName, open: boolean): void {
   useAppStore.setState((s) => (s.panelsOpen[panel] === open ? s : { panelsOpen: { ...s.panelsOpen, [panel]: open } }));
 }
 
-/** On a phone, closes the data panel once data is read, so the chart comes first. */
+/** On a tablet or phone, closes the data panel once data is read, so the chart comes first. */
 export function collapseDataOnPhone(): void {
   if (isNarrowScreen()) setPanelOpen('data', false);
 }

@@ -65,3 +65,12 @@ describe('timeTicks', () => {
     expect(timeTicks(0, 130, STEP_FREQUENCY, 8).ticks).toEqual([0, 20, 40, 60, 80, 100, 120]);
   });
 });
+
+describe('timeTicks by width', () => {
+  it('fits more year labels than date labels in the same width', () => {
+    const years = timeTicks(utc(1955, 1), utc(1960, 12), makeFrequency('month'), { widthPx: 380 });
+    expect(years.ticks.map(years.format)).toEqual(['1955', '1956', '1957', '1958', '1959', '1960']);
+    const days = timeTicks(utc(2024, 4, 1), utc(2024, 4, 10), makeFrequency('day'), { widthPx: 300 });
+    expect(days.ticks.length).toBeLessThanOrEqual(3);
+  });
+});

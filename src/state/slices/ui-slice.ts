@@ -1,6 +1,6 @@
 // UI-only state: which series the chart shows, how much history, the error banner, drag-and-drop feedback, which
-// collapsible panels are open (phones start with the model panel closed and close the data panel once a file is
-// read, so the chart is on the first screen), and whether the offer of the real Chronos-2 was put aside.
+// collapsible panels are open (tablets and phones start with the model panel and the data preview closed and
+// close the data panel once a file is read, so the chart is on the first screen), and whether the offer of the real Chronos-2 was put aside.
 import type { StateCreator } from 'zustand';
 import type { AppState } from '../store';
 
@@ -16,12 +16,12 @@ export interface AppError {
 export type HistoryWindow = 'recent' | 'all';
 
 /** The panels that collapse. */
-export type PanelName = 'data' | 'model';
+export type PanelName = 'data' | 'model' | 'preview';
 
-/** Below this width (px) the layout is one column and the panels start collapsed. */
-export const NARROW_MAX_WIDTH = 720;
+/** Up to this width (px) the layout is one column (tablets, phones) and the panels start collapsed. */
+export const NARROW_MAX_WIDTH = 999;
 
-/** Whether the window is phone-sized now (false outside a browser). */
+/** Whether the window is one-column sized now, tablet or phone (false outside a browser). */
 export function isNarrowScreen(): boolean {
   return typeof window !== 'undefined' && typeof window.matchMedia === 'function' && window.matchMedia(`(max-width: ${NARROW_MAX_WIDTH}px)`).matches;
 }
@@ -45,6 +45,6 @@ export const createUiSlice: StateCreator<AppState, [], [], UiSlice> = () => ({
   historyWindow: 'recent',
   error: null,
   dragActive: false,
-  panelsOpen: { data: true, model: !isNarrowScreen() },
+  panelsOpen: { data: true, model: !isNarrowScreen(), preview: !isNarrowScreen() },
   offerCollapsed: isNarrowScreen(),
 });

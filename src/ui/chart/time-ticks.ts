@@ -114,6 +114,9 @@ function numberTicks(start: number, end: number, maxTicks: number): number[] {
   return ticks;
 }
 
+/** Room one label of each interval needs on the axis, px at 12 px type (text plus a gap). */
+const LABEL_PX: Record<Interval['unit'], number> = { year: 52, month: 70, week: 92, day: 92, hour: 96, minute: 96, second: 80 };
+
 /** Ticks of a time axis and how to label them. */
 export interface TimeTicks {
   ticks: number[];
@@ -122,12 +125,14 @@ export interface TimeTicks {
 
 /**
  * Calendar-aligned ticks for the domain `[start, end]` (UTC ms, or step numbers for step frequencies), at most
- * `maxTicks` of them, never closer than the data's step. `weekdayOf`: a timestamp of weekly data, whose weekday
+ * `fit` of them (or as many as fit in `fit.widthPx`), never closer than the data's step. `weekdayOf`: a timestamp of weekly data, whose weekday
  * the week ticks keep.
  */
-export function timeTicks(start: number, end: number, freq: Frequency, maxTicks: number, weekdayOf = start): TimeTicks {
+export function timeTicks(start: number, end: number, freq: Frequency, fit: number | { widthPx: number }, weekdayOf = start): TimeTicks {
   if (!(end >= start) || !Number.isFinite(start) || !Number.isFinite(end)) return { ticks: [], format: String };
-  if (freq.unit === 'step') return { ticks: numberTicks(start, end, maxTicks), format: (t) => String(t) };
+  // With a width, each interval gets as many labels as fit at its label's width ("1958" is narrower than a date).
+  const budget = (c: Interval): number => (typeof fit === 'number' ? fit : Math.max(2, Math.floor(fit.widthPx / LABEL_PX[c.unit])));
+  if (freq.unit === 'step') return { ticks: numberTicks(start, end, typeof fit === 'number' ? fit : Math.max(2, Math.floor(fit.widthPx / 56))), format: (t) => String(t) };
   const span = end - start;
   const finest = dataStepMs(freq) * 0.999;
   // Weekly data keeps its own weekday; other data gets Mondays.
@@ -136,7 +141,7 @@ export function timeTicks(start: number, end: number, freq: Frequency, maxTicks:
   const usable = CANDIDATES.filter((c) => c.approxMs >= finest && !(freq.unit === 'week' && c.unit === 'day'));
   let interval = usable[usable.length - 1];
   for (const c of usable) {
-    if (span / c.approxMs + 1 <= maxTicks) {
+    if (span / c.approxMs + 1 <= budget(c)) {
       interval = c;
       break;
     }

@@ -7,8 +7,9 @@ import { useAppStore } from '../../state/store';
 import { useForecastView, useHistoryView, useSeriesRefs } from '../hooks/use-forecast-view';
 import { FAN_COLORS, FanChart } from './FanChart';
 
-/** Points of recent history shown: several horizons and seasons, at least 60. */
+/** Points of recent history shown: several horizons and seasons, at least 60 (36 on a phone, two seasons). */
 function recentWindow(steps: number, season: number): number {
+  if (typeof window !== 'undefined' && window.innerWidth <= 720) return Math.max(36, 3 * steps, 2 * season);
   return Math.max(60, 4 * steps, 3 * season);
 }
 

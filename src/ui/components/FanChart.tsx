@@ -192,7 +192,7 @@ const Plot = memo(function Plot({ rows, width, height, frequency, withActual, on
   const { ticks, format } = useMemo(() => {
     const start = rows[0]?.t ?? 0;
     const end = rows[rows.length - 1]?.t ?? 0;
-    return timeTicks(start, end, frequency, Math.max(2, Math.floor((width - 80) / 84)), start);
+    return timeTicks(start, end, frequency, { widthPx: Math.max(0, width - Y_AXIS_WIDTH - MARGIN.left - MARGIN.right) }, start);
   }, [rows, frequency, width]);
   const xTick = useMemo(() => makeTick(format, 'x'), [format]);
   const verticalPoints = useMemo(() => {

@@ -27,7 +27,10 @@ export function Header(): ReactElement {
         </svg>
         <div>
           <h1>Chronos Forecast</h1>
-          <p>Time-series forecasts with the Chronos-2 architecture, computed in your browser. Your data never leaves this computer.</p>
+          <p>
+            <span className="brand__what">Time-series forecasts with the Chronos-2 architecture, computed in your browser. </span>
+            Your data never leaves this computer.
+          </p>
           <p className="header-model" data-testid="header-model">
             {identity ? (
               <>

@@ -4,6 +4,7 @@ import type { ReactElement } from 'react';
 import type { SeriesSelection } from '../../data/table';
 import { useAppStore } from '../../state/store';
 import { formatInteger } from '../format';
+import { CollapsiblePanel } from './CollapsiblePanel';
 
 const KIND_LABELS = { numeric: 'number', timestamp: 'date', categorical: 'text' } as const;
 
@@ -23,15 +24,12 @@ export function TablePreview(): ReactElement | null {
   const selection = useAppStore((s) => s.selection);
   if (!table || !description) return null;
   const columns = table.columns.slice(0, 50);
+  const extent = `First ${description.rows.length} of ${formatInteger(table.rowCount)} rows${
+    table.columns.length > columns.length ? `, first ${columns.length} of ${table.columns.length} columns` : ''
+  }`;
   return (
-    <section className="card" aria-labelledby="preview-heading">
-      <div className="card__header">
-        <h2 id="preview-heading">Data preview</h2>
-        <span className="field__hint">
-          First {description.rows.length} of {formatInteger(table.rowCount)} rows
-          {table.columns.length > columns.length ? `, first ${columns.length} of ${table.columns.length} columns` : ''}
-        </span>
-      </div>
+    <CollapsiblePanel panel="preview" title="Data preview" headingId="preview-heading" summary={extent}>
+      <p className="field__hint preview-hint">{extent}</p>
       {columns.length > 4 && (
         <p className="field__hint preview-hint" id="preview-scroll-hint">
           {columns.length} columns: scroll the table sideways to see them all.
@@ -65,6 +63,6 @@ export function TablePreview(): ReactElement | null {
           </tbody>
         </table>
       </div>
-    </section>
+    </CollapsiblePanel>
   );
 }
