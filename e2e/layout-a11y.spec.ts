@@ -17,6 +17,9 @@ const DEMO_SUMMARY = 'Chronos-2 architecture, our demo weights';
 const AIRLINE = 'Fan chart of passengers: 12-step backtest, 1960-01 → 1960-12';
 
 const PHONE = { width: 390, height: 844 };
+
+// axe-core and several layouts per test take a while on a busy 2-core machine.
+test.describe.configure({ timeout: 300_000 });
 const TABLET = { width: 820, height: 1180 };
 
 async function openApp(page: Page, query = '?backend=wasm'): Promise<void> {
@@ -65,6 +68,10 @@ test.describe('axe-core finds no violations', () => {
     await page.getByLabel('Upload CSV').setInputFiles(path.join(FIXTURES, 'no-numeric-column.csv'));
     await expect(page.getByRole('alert')).toContainText('No numbers to forecast');
     expect(await violations(page)).toEqual([]);
+    if (UPDATE_SCREENSHOTS) {
+      await page.setViewportSize({ width: 1440, height: 900 });
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'error.png') });
+    }
   });
 
   test('on the phone layout, landing and after a forecast', async ({ page }) => {

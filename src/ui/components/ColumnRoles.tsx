@@ -1,6 +1,6 @@
 // The column chooser: one role per column (timestamp, series id, target, covariate, ignored), with the
 // detected defaults preselected. Changing a role rebuilds the series and forecasts again.
-import { useState, type ReactElement } from 'react';
+import { useDeferredValue, useState, type ReactElement } from 'react';
 import type { ColumnKind } from '../../data/csv';
 import type { SeriesSelection } from '../../data/table';
 import { setColumnRole, type ColumnRoleChoice } from '../../state/actions';
@@ -44,7 +44,9 @@ const FIRST_COLUMNS = 12;
 
 /** The columns card: a role select per column. */
 export function ColumnRoles(): ReactElement | null {
-  const table = useAppStore((s) => s.table);
+  // The table is deferred, like the preview: a new file's rows render in an interruptible render. The selection
+  // is not: a role the user picks shows at once.
+  const table = useDeferredValue(useAppStore((s) => s.table));
   const selection = useAppStore((s) => s.selection);
   const [showAll, setShowAll] = useState(false);
   if (!table || !selection) return null;

@@ -1,6 +1,6 @@
 // Backtest scores of the model next to a seasonal-naive baseline, for the series on screen and (with several
 // series) their average; the better value of each metric is marked.
-import { useMemo, type ReactElement } from 'react';
+import { useDeferredValue, useMemo, type ReactElement } from 'react';
 import type { ForecastScores } from '../../state/metrics';
 import { backtestScores, selectDisplayedRun } from '../../state/selectors';
 import { modelIdentity, type ModelIdentity } from '../../state/model-identity';
@@ -52,7 +52,8 @@ function ScoresTable(props: { caption: string; model: ForecastScores; naive: For
 
 /** The backtest metrics card (only in backtest mode with a forecast on screen). */
 export function MetricsPanel(): ReactElement | null {
-  const run = useAppStore(selectDisplayedRun);
+  // Deferred: a new run paints the chart first; the tables follow in a separate, interruptible render.
+  const run = useDeferredValue(useAppStore(selectDisplayedRun));
   const frequency = useAppStore((s) => s.seriesSet?.frequency ?? null);
   const seriesIndex = useAppStore((s) => s.seriesIndex);
   const modelName = useAppStore((s) => s.model?.name ?? 'model');

@@ -1,6 +1,6 @@
 // The first rows of the loaded file as the parser read them, with each column's detected kind and role, so
 // people can check the file before (and while) forecasting.
-import type { ReactElement } from 'react';
+import { useDeferredValue, type ReactElement } from 'react';
 import type { SeriesSelection } from '../../data/table';
 import { useAppStore } from '../../state/store';
 import { formatInteger } from '../format';
@@ -19,8 +19,9 @@ function roleLabel(name: string, selection: SeriesSelection | null): string | nu
 
 /** The data preview card. */
 export function TablePreview(): ReactElement | null {
-  const table = useAppStore((s) => s.table);
-  const description = useAppStore((s) => s.description);
+  // Deferred: a new file's preview renders after the urgent updates, in an interruptible render.
+  const table = useDeferredValue(useAppStore((s) => s.table));
+  const description = useDeferredValue(useAppStore((s) => s.description));
   const selection = useAppStore((s) => s.selection);
   if (!table || !description) return null;
   const columns = table.columns.slice(0, 50);

@@ -1,7 +1,7 @@
 // The forecast on screen for the selected series, derived from the store with narrow selectors and memoised,
 // so moving the horizon inside the cached run's patch bucket only re-slices arrays: what the chart draws (the
 // whole run of the series) keeps its identity, only the horizon's slice changes.
-import { useMemo } from 'react';
+import { useDeferredValue, useMemo } from 'react';
 import type { Frequency } from '../../data/timestamps';
 import type { SeriesRef } from '../../state/dataset';
 import { seriesRefs } from '../../state/dataset';
@@ -27,7 +27,8 @@ export interface ForecastView {
 
 /** The displayed run's forecast for the selected series, or null when there is none. */
 export function useForecastView(): ForecastView | null {
-  const run = useAppStore(selectDisplayedRun);
+  // Deferred: a new run is drawn in an interruptible render (the horizon, cheap to apply, is not deferred).
+  const run = useDeferredValue(useAppStore(selectDisplayedRun));
   const horizon = useAppStore((s) => s.horizon);
   const seriesIndex = useAppStore((s) => s.seriesIndex);
   const frequency = useAppStore((s) => s.seriesSet?.frequency ?? null);
