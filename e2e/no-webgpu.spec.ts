@@ -13,13 +13,14 @@ test.use({
 });
 
 test('the "WebGPU is not available" alert goes when WASM is chosen', async ({ page }) => {
+  test.setTimeout(300_000);
   await page.goto('/?backend=webgpu');
   const alert = page.getByRole('alert');
   await expect(alert).toContainText(/WebGPU/);
   const result = await new AxeBuilder({ page }).analyze();
   expect(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
   await page.getByLabel('Backend', { exact: true }).selectOption('wasm');
-  await expect(page.getByLabel('Status')).toContainText('Model: chronos2-mini-synth');
+  await expect(page.getByLabel('Status')).toContainText('Model: chronos2-mini-synth', { timeout: 240_000 });
   await expect(page.getByLabel('Status')).toContainText('Backend: WASM');
   await expect(alert).toHaveCount(0);
 });

@@ -3,7 +3,6 @@
 import { useId, type ReactElement } from 'react';
 import { canBeMultivariate } from '../../state/dataset';
 import { setBacktest, setCrossLearning, setHorizon, setMultivariate } from '../../state/actions';
-import { modelHorizon } from '../../state/horizon';
 import { horizonLimit } from '../../state/horizon-note';
 import { useAppStore } from '../../state/store';
 import { DownloadButtons } from './DownloadButtons';
@@ -21,7 +20,6 @@ export function ForecastControls(): ReactElement {
   const seriesSet = useAppStore((s) => s.seriesSet);
   const limit = horizonLimit({ model, backtest, tasks });
   const max = limit.max;
-  const single = modelHorizon(model);
   const multivariateAvailable = seriesSet !== null && canBeMultivariate(seriesSet);
   return (
     <section className="card" aria-labelledby="forecast-heading">
@@ -45,11 +43,7 @@ export function ForecastControls(): ReactElement {
           </output>
         </div>
         <span className="field__hint" id={`${sliderId}-hint`}>
-          {backtest
-            ? `Holds out and forecasts the last ${horizon} points. `
-            : single !== null
-              ? `Longer than ${single} steps, the model's own calls are rolled out. `
-              : ''}
+          {backtest ? `Holds out and forecasts the last ${horizon} points. ` : ''}
           <span data-testid="horizon-limit">{limit.text}</span>
         </span>
       </div>

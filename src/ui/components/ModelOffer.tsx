@@ -76,7 +76,7 @@ export function ModelOffer(): ReactElement | null {
         </button>
       </div>
       <p className="offer__text">
-        This forecast comes from <strong>{model.name}</strong>: {identity.summary} ({formatCount(model.parameterCount)} parameters, trained on synthetic
+        Forecasts here come from <strong>{model.name}</strong>: {identity.summary} ({formatCount(model.parameterCount)} parameters, trained on synthetic
         series only). Amazon&rsquo;s Chronos-2 is much larger and trained on real data. It downloads once from Hugging Face, is converted in
         this browser and stays cached for offline use.
       </p>

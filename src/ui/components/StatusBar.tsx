@@ -47,7 +47,7 @@ export function StatusBar(): ReactElement {
         )}
       </span>
       {model && (
-        <span className="status-item" data-testid="model-status">
+        <span className="status-item status-item--text" data-testid="model-status">
           Model: <strong>{model.name}</strong> — {modelIdentity(model.name, choice).summary} · {formatCount(model.parameterCount)} parameters ·{' '}
           {formatBytes(model.onnxBytes)}
         </span>
