@@ -84,7 +84,7 @@ function offlineApp(): Plugin[] {
       ],
     },
     workbox: {
-      globPatterns: ['index.html', 'assets/*.{js,css}', 'ort/ort-wasm-simd-threaded.jsep.{mjs,wasm}', 'airline-passengers.csv', 'favicon.svg', ...precachedModelFiles()],
+      globPatterns: ['index.html', 'assets/*.{js,css}', 'assets/*_bg-*.wasm', 'ort/ort-wasm-simd-threaded.jsep.{mjs,wasm}', 'airline-passengers.csv', 'favicon.svg', ...precachedModelFiles()],
       // The ORT wasm is ~28 MB (and a bundled model may be large); Workbox's default limit is 2 MiB.
       maximumFileSizeToCacheInBytes: 600 * 1024 * 1024,
       navigateFallback: 'index.html',

@@ -12,7 +12,7 @@ import { expect, test, type Page } from '@playwright/test';
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const SCREENSHOTS = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
 const UPDATE_SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1';
-const DEMO = 'chronos2-mini-synth';
+const DEMO = 'chronos2-mini';
 const DEMO_SUMMARY = 'Chronos-2 architecture, our demo weights';
 const AIRLINE = 'Fan chart of passengers: 12-step backtest, 1960-01 → 1960-12';
 
@@ -267,7 +267,7 @@ test.describe('an honest model', () => {
     await expect(page.getByTestId('model-status')).toContainText(`Model: ${DEMO} — ${DEMO_SUMMARY}`);
     await airline(page);
     const metrics = page.getByRole('table', { name: 'Backtest metrics for passengers' });
-    await expect(metrics.getByRole('columnheader').nth(1)).toHaveText(`${DEMO}${DEMO_SUMMARY}`);
+    await expect(metrics.getByRole('columnheader').nth(1)).toHaveText(`${DEMO} (${DEMO_SUMMARY})`);
 
     const offer = page.getByRole('region', { name: 'Get the real Chronos-2' });
     await expect(offer).toContainText('amazon/chronos-2120M parameters · download 478 MB once · kept for offline use as fp32 478 MB, fp16 ≈240 MB, int8 ≈140 MB, int4 ≈76 MB');
@@ -313,7 +313,7 @@ test.describe('while a model loads', () => {
     // Choosing another backend loads the model again; its file is held back, so the load lasts as long as needed.
     let release: () => void = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
-    await page.route(/\/models\/chronos2-mini-synth\/model\.onnx$/, async (route) => {
+    await page.route(/\/models\/chronos2-mini\/model\.onnx$/, async (route) => {
       await held;
       await route.continue();
     });

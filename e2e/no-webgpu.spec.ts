@@ -20,7 +20,7 @@ test('the "WebGPU is not available" alert goes when WASM is chosen', async ({ pa
   const result = await new AxeBuilder({ page }).analyze();
   expect(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
   await page.getByLabel('Backend', { exact: true }).selectOption('wasm');
-  await expect(page.getByLabel('Status')).toContainText('Model: chronos2-mini-synth', { timeout: 240_000 });
+  await expect(page.getByLabel('Status')).toContainText('Model: chronos2-mini', { timeout: 240_000 });
   await expect(page.getByLabel('Status')).toContainText('Backend: WASM');
   await expect(alert).toHaveCount(0);
 });

@@ -1,8 +1,8 @@
 """Export a training checkpoint as a Hugging Face Chronos-2 checkpoint folder (config.json + model.safetensors).
 
-    /usr/bin/python3 training/export.py training/runs/mini/final.pt public/models/chronos2-mini-synth
+    /usr/bin/python3 training/export.py training/runs/mini/final.pt public/models/chronos2-mini
     # uniform average of several checkpoints of the same run (the last ones, at low learning rate)
-    /usr/bin/python3 training/export.py a.pt b.pt c.pt public/models/chronos2-mini-synth
+    /usr/bin/python3 training/export.py a.pt b.pt c.pt public/models/chronos2-mini
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Golden outputs of our PyTorch Chronos-2, in the fixtures/chronos2 case format (``call: "model_forward"``).
 
     # write cases for an exported model folder into <fixtures>/cases and copy the checkpoint to <fixtures>/models
-    /usr/bin/python3 training/golden.py write public/models/chronos2-mini-synth test/fixtures/trained --name chronos2-mini-synth
+    /usr/bin/python3 training/golden.py write public/models/chronos2-mini test/fixtures/trained --name chronos2-mini
     # check our re-implementation against upstream's own model_forward fixtures
     /usr/bin/python3 training/golden.py check test/fixtures/chronos2
 

@@ -21,6 +21,8 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from chronos2.data import make_batch  # noqa: E402
+from chronos2.real_data import RealSampler, load_corpus, make_mixed_batch  # noqa: E402
+from chronos2.safetensors import load_file  # noqa: E402
 from chronos2.model import Chronos2, Chronos2Config, num_parameters  # noqa: E402
 
 
@@ -66,7 +68,18 @@ def main() -> None:
     ap.add_argument("--max-output-patches", type=int, default=4)
     ap.add_argument("--seasonal-share", type=float, default=0.45, help="share of trend x seasonality univariate series")
     ap.add_argument("--multivariate-share", type=float, default=0.3)
-    ap.add_argument("--init-from", default="", help="start a new run (fresh optimiser and schedule) from these weights")
+    ap.add_argument("--init-from", default="",
+                    help="start a new run (fresh optimiser and schedule) from these weights: a .pt checkpoint or an exported folder")
+    ap.add_argument("--real-data", default="", help="folder of real long-format CSVs (../shared/data/real-train) to mix in")
+    ap.add_argument("--real-cache", default="training/runs/real-train.pkl", help="pickle cache of the parsed real corpus")
+    ap.add_argument("--real-share", type=float, default=0.5, help="share of tasks that are real windows")
+    ap.add_argument("--mixup-share", type=float, default=0.15, help="share of TSMixup convex mixes of real series")
+    ap.add_argument("--covariate-share", type=float, default=0.07, help="share of real tasks with their covariates")
+    ap.add_argument("--regime-share", type=float, default=0.0,
+                    help="share of tasks from the targeted synthetic regimes of chronos2/regimes.py (taken from plain synthetic)")
+    ap.add_argument("--periodic-share", type=float, default=0.0, help="share of exactly repeating random profiles (regimes.periodic_copy_series)")
+    ap.add_argument("--short-share", type=float, default=0.0, help="share of tasks with a short history (8-64 steps)")
+    ap.add_argument("--group-weights", default="", help="override real-data frequency-group weights, e.g. daily=2.5,quarterly=2")
     ap.add_argument("--stop-at", type=int, default=0, help="stop (and save) at this step without changing the schedule")
     ap.add_argument("--keep-from", type=int, default=0, help="from this step on, keep every saved checkpoint as step-N.pt (for averaging)")
     ap.add_argument("--max-minutes", type=float, default=0.0,
@@ -96,6 +109,13 @@ def main() -> None:
         model.load_state_dict(state["model"])
         start_step = state["step"]
         elapsed_before = state.get("elapsed_s", 0.0)
+    elif args.init_from and os.path.isdir(args.init_from):
+        with open(os.path.join(args.init_from, "config.json")) as f:
+            cfg = Chronos2Config.from_hf_dict(json.load(f))
+        model = Chronos2(cfg)
+        tensors = load_file(os.path.join(args.init_from, "model.safetensors"))
+        model.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in tensors.items()})
+        print(f"initialised from exported {args.init_from}", flush=True)
     elif args.init_from:
         state = torch.load(args.init_from, map_location="cpu")
         cfg = Chronos2Config(**state["config"])
@@ -122,6 +142,13 @@ def main() -> None:
                     "args": vars(args), "elapsed_s": elapsed_before + time.time() - t0}, tmp)
         os.replace(tmp, path)
 
+    sampler = None
+    if args.real_data:
+        corpus = load_corpus(args.real_data, args.real_cache)
+        gw = {k: float(v) for k, v in (kv.split("=") for kv in args.group_weights.split(",") if kv)}
+        sampler = RealSampler(corpus, group_weight=gw)
+        print(f"real corpus: {len(corpus)} files, {sum(len(d.series) for d in corpus)} series", flush=True)
+
     log = open(os.path.join(args.run, "log.jsonl"), "a")
     t0 = time.time()
     ema = None
@@ -129,8 +156,15 @@ def main() -> None:
     step = start_step
     for step in range(start_step, args.steps):
         rng = np.random.default_rng([args.seed, step])
-        batch = make_batch(rng, args.rows, cfg.context_length, cfg.patch_size, cfg.max_output_patches,
-                           multivariate_share=args.multivariate_share, seasonal_share=args.seasonal_share)
+        if sampler is not None:
+            batch = make_mixed_batch(rng, sampler, args.rows, cfg.context_length, cfg.patch_size, cfg.max_output_patches,
+                                     real_share=args.real_share, mixup_share=args.mixup_share,
+                                     covariate_share=args.covariate_share, seasonal_share=args.seasonal_share,
+                                     regime_share=args.regime_share, short_share=args.short_share,
+                                     periodic_share=args.periodic_share)
+        else:
+            batch = make_batch(rng, args.rows, cfg.context_length, cfg.patch_size, cfg.max_output_patches,
+                               multivariate_share=args.multivariate_share, seasonal_share=args.seasonal_share)
         ctx, gids, fcov, tgt = to_tensors(batch)
         elapsed = elapsed_before + time.time() - t0
         time_progress = elapsed / (args.max_minutes * 60) if args.max_minutes else 0.0

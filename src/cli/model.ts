@@ -1,8 +1,9 @@
-// `npm run model -- <repo-id | checkpoint-dir> [--fp16] [--revision REV] [--name NAME] [--default]
-// [--models-dir DIR] [--hub-url URL]`: downloads a Chronos-2 model from the Hugging Face hub (or a mirror: --hub-url,
-// or $HF_ENDPOINT) with the app's own download code, or reads a checkpoint folder, converts it and installs it into
+// `npm run model -- <repo-id | checkpoint-dir | adapter-dir> [--base DIR|REPO] [--fp16] [--revision REV] [--name NAME]
+// [--default] [--models-dir DIR] [--hub-url URL]`: downloads a Chronos-2 model from the Hugging Face hub (or a mirror:
+// --hub-url, or $HF_ENDPOINT) with the app's own download code, or reads a checkpoint folder, converts it and installs it into
 // public/models/<name>/ with an entry in public/models/index.json, so the app lists it and `npm start` serves it
-// offline. A token for gated repositories is read from $HF_TOKEN.
+// offline. A token for gated repositories is read from $HF_TOKEN. A LoRA adapter (a folder or a repository holding
+// adapter_config.json) is merged into its base: --base, else its base_model_name_or_path beside it or on the hub.
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PrepareProgress } from '../hub/hub-model';
@@ -11,8 +12,9 @@ import { installModel } from '../node/install-model';
 import { runCli } from './run-cli';
 
 const USAGE =
-  'usage: npm run model -- <repo-id | checkpoint-dir> [--fp16] [--revision REV] [--name NAME] [--default] [--models-dir DIR] [--hub-url URL]\n' +
-  '  e.g. npm run model -- amazon/chronos-2 --fp16     (token for gated repos: $HF_TOKEN; mirror: $HF_ENDPOINT)';
+  'usage: npm run model -- <repo-id | checkpoint-dir | adapter-dir> [--base DIR|REPO] [--fp16] [--revision REV] [--name NAME] [--default] [--models-dir DIR] [--hub-url URL]\n' +
+  '  e.g. npm run model -- amazon/chronos-2 --fp16     (token for gated repos: $HF_TOKEN; mirror: $HF_ENDPOINT)\n' +
+  '       npm run model -- ./my-lora --base amazon/chronos-2   (a LoRA adapter merged into its base)';
 
 const DEFAULT_MODELS_DIR = fileURLToPath(new URL('../../public/models/', import.meta.url));
 
@@ -46,6 +48,7 @@ runCli(async (args) => {
   let name: string | undefined;
   let modelsDir = DEFAULT_MODELS_DIR;
   let hubUrl = process.env.HF_ENDPOINT;
+  let base: string | undefined;
   const value = (i: number): string => {
     const v = args[i];
     if (v === undefined || v.startsWith('--')) throw new Error(`${args[i - 1]} needs a value\n${USAGE}`);
@@ -59,6 +62,7 @@ runCli(async (args) => {
     else if (a === '--name') name = value(++i);
     else if (a === '--models-dir') modelsDir = path.resolve(value(++i));
     else if (a === '--hub-url') hubUrl = value(++i);
+    else if (a === '--base') base = value(++i);
     else if (a === '--help' || a === '-h') return void console.log(USAGE);
     else if (a.startsWith('--')) throw new Error(`unknown option ${a}\n${USAGE}`);
     else positional.push(a);
@@ -72,6 +76,7 @@ runCli(async (args) => {
     ...(name !== undefined ? { name } : {}),
     ...(revision !== undefined ? { revision } : {}),
     ...(hubUrl !== undefined ? { hubUrl } : {}),
+    ...(base !== undefined ? { base } : {}),
     ...(process.env.HF_TOKEN ? { token: process.env.HF_TOKEN } : {}),
     onProgress: progressPrinter(),
   });

@@ -48,6 +48,16 @@ export function parseNumber(cell: string, decimal: DecimalSeparator): number {
   return NaN;
 }
 
+const INFINITE = /^[+-]?(?:inf|infinity|\u221e)$/i;
+
+/**
+ * Whether a trimmed cell spells an infinite number (`Infinity`, `-inf`, `∞`), as numpy, R and JavaScript write
+ * them. Such a cell belongs to a numeric column but is no usable observation.
+ */
+export function isInfiniteToken(cell: string): boolean {
+  return cell.length <= 9 && INFINITE.test(cell);
+}
+
 /** Whether a trimmed cell is a number with either decimal separator (for sniffing, before the separator is known). */
 export function looksNumeric(cell: string): boolean {
   return !Number.isNaN(parseNumber(cell, '.')) || !Number.isNaN(parseNumber(cell, ','));

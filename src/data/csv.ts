@@ -8,6 +8,7 @@ import Papa from 'papaparse';
 import {
   chooseDecimal,
   decimalEvidence,
+  isInfiniteToken,
   isMissingToken,
   looksNumeric,
   parseNumber,
@@ -17,9 +18,11 @@ import {
 import { CsvParseError } from './errors';
 import {
   detectTimestampFormat,
+  diagnoseDateColumn,
   looksLikeTimestamp,
   parseTimestamp,
   TIMESTAMP_FORMAT_LABELS,
+  zoneOffsetMinutes,
   type TimestampFormatId,
 } from './timestamps';
 
@@ -63,6 +66,10 @@ export interface TimestampColumn extends ColumnBase {
   /** Cells that are not dates in `format`. */
   invalid: number;
   firstInvalid?: InvalidCell;
+  /** The first value as written in the file (its style: separators, time of day, zone), for writing timestamps back. */
+  example: string;
+  /** Per row, the UTC offset in minutes the cell was written with (NaN without one); absent when no cell has one. */
+  offsets?: Float64Array;
 }
 
 /** A column of text; missing cells are ''. */
@@ -92,6 +99,11 @@ export interface ParsedTable {
   ambiguousDateColumns: string[];
   /** Things the user should know that did not stop parsing (encoding fallback, skipped lines, bad cells). */
   warnings: string[];
+  /**
+   * Columns that look like dates but were read as text because some values are in another format, are not real
+   * dates, or have a year outside 1000–9999; each with the message that says which values.
+   */
+  unreadableDateColumns?: { column: string; message: string }[];
 }
 
 /** Options of {@link parseCsv}. Every field is optional; defaults are sniffed from the file. */
@@ -242,10 +254,34 @@ async function readBytes(blob: Blob, start: number, end: number): Promise<Uint8A
   }
 }
 
+/**
+ * UTF-16 text without a byte-order mark (some exporters write it): ASCII characters then have a zero in every
+ * other byte, at odd offsets (little-endian) or even offsets (big-endian), and nowhere else.
+ */
+function utf16WithoutBom(head: Uint8Array): 'utf-16le' | 'utf-16be' | null {
+  const n = Math.min(head.length, BINARY_PROBE) & ~1;
+  if (n < 8) return null;
+  let evenZeros = 0;
+  let oddZeros = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (head[i] === 0) evenZeros++;
+    if (head[i + 1] === 0) oddZeros++;
+  }
+  const pairs = n / 2;
+  if (oddZeros >= 0.9 * pairs && evenZeros === 0) return 'utf-16le';
+  if (evenZeros >= 0.9 * pairs && oddZeros === 0) return 'utf-16be';
+  return null;
+}
+
 /** Picks the encoding of a Blob from its BOM, else UTF-8 when the head is valid UTF-8, else Windows-1252. */
 function sniffEncoding(head: Uint8Array, warnings: string[]): string {
   if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
   if (head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
+  const utf16 = utf16WithoutBom(head);
+  if (utf16) {
+    warnings.push(`The file has no byte-order mark; it was read as ${utf16.toUpperCase()} (its bytes alternate with zeros).`);
+    return utf16;
+  }
   for (let i = 0; i < Math.min(head.length, BINARY_PROBE); i++) if (head[i] === 0) throw binaryError();
   try {
     new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: true });
@@ -351,7 +387,14 @@ interface TypingContext {
   dateOrder?: 'dmy' | 'mdy';
 }
 
-const NUMBER_LIKE_FORMATS = new Set<TimestampFormatId>(['year', 'ymd-compact', 'epoch-seconds', 'epoch-milliseconds']);
+const NUMBER_LIKE_FORMATS = new Set<TimestampFormatId>([
+  'year',
+  'ymd-compact',
+  'epoch-seconds',
+  'epoch-milliseconds',
+  'decimal-month',
+  'decimal-quarter',
+]);
 
 /**
  * Decides what a column holds from its (trimmed, non-missing) values: a year, compact date or Unix time when the
@@ -364,7 +407,8 @@ function guessKind(name: string, values: readonly string[], ctx: TypingContext):
   if (detected.kind === 'format' && NUMBER_LIKE_FORMATS.has(detected.format)) {
     return { kind: 'timestamp', format: detected.format };
   }
-  if (values.every((v) => !Number.isNaN(parseNumber(v, ctx.decimal)))) return { kind: 'numeric' };
+  // Infinite values (`Infinity`, `-inf`) keep a column numeric; they are read as missing, with a warning.
+  if (values.every((v) => !Number.isNaN(parseNumber(v, ctx.decimal)) || isInfiniteToken(v))) return { kind: 'numeric' };
   if (detected.kind === 'format') return { kind: 'timestamp', format: detected.format };
   if (detected.kind === 'ambiguous-day-month') return detected;
   return { kind: 'categorical' };
@@ -413,6 +457,12 @@ class ColumnBuilder {
   private firstInvalid: InvalidCell | undefined;
   /** Example value when the column ended up as text because day and month order is ambiguous. */
   ambiguousExample: string | undefined;
+  /** Why a column that looks like dates ended up as text (mixed formats, impossible dates), when it did. */
+  dateProblem: string | undefined;
+  /** Numeric cells that were infinite (`Infinity`, `-inf`, `1e400`). */
+  infinite = 0;
+  private example: string | undefined;
+  private offsets: Float64Builder | null = null;
 
   constructor(
     readonly name: string,
@@ -429,16 +479,47 @@ class ColumnBuilder {
         if (!missing) this.pendingValues++;
         if (this.pendingValues >= this.decideAt || this.pending.length >= MAX_PENDING) this.decide(false);
         return;
-      case 'numeric':
-        this.numbers.push(missing ? NaN : this.checked(parseNumber(cell, this.ctx.decimal), cell, row));
+      case 'numeric': {
+        if (missing) {
+          this.numbers.push(NaN);
+          return;
+        }
+        const value = parseNumber(cell, this.ctx.decimal);
+        // 1e400 and `Infinity` are numbers of the column, but no observation a model can use.
+        if (!Number.isFinite(value) && (isInfiniteToken(cell) || !Number.isNaN(value))) this.infinite++;
+        this.numbers.push(this.checked(Number.isFinite(value) ? value : NaN, cell, row));
         return;
+      }
       case 'timestamp':
-        this.numbers.push(missing ? NaN : this.checked(parseTimestamp(cell, this.format), cell, row));
+        if (missing) {
+          this.numbers.push(NaN);
+          this.offsets?.push(NaN);
+          return;
+        }
+        this.example ??= cell;
+        this.numbers.push(this.checked(parseTimestamp(cell, this.format), cell, row));
+        this.pushOffset(cell, row);
         return;
       case 'categorical':
         this.strings.push(missing ? '' : this.intern(cell));
         return;
     }
+  }
+
+  /** Records the UTC offset of a timestamp cell; the offsets array exists from the first cell that has one. */
+  private pushOffset(cell: string, row: number): void {
+    const zoned = this.format === 'iso' || this.format === 'ymd-slash' || this.format === 'dmy-dot' ||
+      this.format === 'dmy-slash' || this.format === 'mdy-slash';
+    const offset = zoned ? zoneOffsetMinutes(cell) : null;
+    if (offset === null) {
+      this.offsets?.push(NaN);
+      return;
+    }
+    if (!this.offsets) {
+      this.offsets = new Float64Builder();
+      for (let r = 0; r < row; r++) this.offsets.push(NaN);
+    }
+    this.offsets.push(offset);
   }
 
   private checked(value: number, cell: string, row: number): number {
@@ -467,6 +548,16 @@ class ColumnBuilder {
     if (guess.kind === 'ambiguous-day-month') {
       this.ambiguousExample = guess.example;
       this.state = 'categorical';
+    } else if (guess.kind === 'categorical') {
+      this.state = 'categorical';
+      const problem = diagnoseDateColumn(this.name, values);
+      if (problem) {
+        this.dateProblem =
+          `Column '${this.name}' looks like dates (${problem.matching} of the first ${problem.sampled} values are ` +
+          `${TIMESTAMP_FORMAT_LABELS[problem.format]}), but '${problem.example}' is not a date in that format (a ` +
+          'mixed format, an impossible date or a year outside 1000–9999), so it was read as text and cannot be the ' +
+          'time axis. Write every date in one format, or set the frequency and start.';
+      }
     } else {
       this.state = guess.kind;
       if (guess.kind === 'timestamp') this.format = guess.format;
@@ -489,6 +580,8 @@ class ColumnBuilder {
           format: this.format,
           invalid: this.invalid,
           ...(this.firstInvalid ? { firstInvalid: this.firstInvalid } : {}),
+          example: this.example ?? '',
+          ...(this.offsets ? { offsets: this.offsets.finish() } : {}),
         };
       case 'categorical':
         return { ...base, kind: 'categorical', values: this.strings, distinct: this.interned.size };
@@ -718,6 +811,7 @@ class TableAccumulator {
 
     const warnings = [...source.warnings];
     const ambiguousDateColumns: string[] = [];
+    const unreadableDateColumns: { column: string; message: string }[] = [];
     const columns: ParsedColumn[] = [];
     const keep: number[] = [];
     const built = this.builders.map((builder) => builder.finish());
@@ -739,7 +833,19 @@ class TableAccumulator {
             'first), or write the dates as YYYY-MM-DD.',
         );
       }
-      if ((column.kind === 'numeric' || column.kind === 'timestamp') && column.invalid > 0 && column.firstInvalid) {
+      if (builder.dateProblem !== undefined) {
+        unreadableDateColumns.push({ column: column.name, message: builder.dateProblem });
+        warnings.push(builder.dateProblem);
+      }
+      if (column.kind === 'numeric' && builder.infinite > 0) {
+        warnings.push(
+          `Column '${column.name}': ${builder.infinite} value${builder.infinite === 1 ? ' is' : 's are'} infinite ` +
+            `(such as 'Infinity' or '1e400') and ${builder.infinite === 1 ? 'was' : 'were'} read as missing.`,
+        );
+      }
+      if (column.kind === 'numeric' && builder.infinite > 0 && column.invalid === builder.infinite) {
+        // Said above; the generic "not numbers" warning would repeat it.
+      } else if ((column.kind === 'numeric' || column.kind === 'timestamp') && column.invalid > 0 && column.firstInvalid) {
         const what =
           column.kind === 'numeric' ? 'numbers' : `dates in the format ${TIMESTAMP_FORMAT_LABELS[column.format]}`;
         warnings.push(
@@ -790,6 +896,7 @@ class TableAccumulator {
       previewRows: this.preview.map((row) => keep.map((c) => row[c])),
       ambiguousDateColumns,
       warnings,
+      ...(unreadableDateColumns.length > 0 ? { unreadableDateColumns } : {}),
     };
   }
 }
@@ -847,6 +954,18 @@ async function streamRows(
   let failure: unknown;
   let fed = 0;
   let rowsBefore = 0;
+  /** The last chunks fed, enough to cover what papaparse carries over. */
+  const recent: string[] = [];
+  /** Whether the last `length` characters fed hold a quote (an open quoted field, rather than one long line). */
+  const tailHasQuote = (length: number): boolean => {
+    let left = length;
+    for (let i = recent.length - 1; i >= 0 && left > 0; i--) {
+      const t = recent[i];
+      if ((left >= t.length ? t : t.slice(t.length - left)).includes('"')) return true;
+      left -= t.length;
+    }
+    return false;
+  };
   // NOTE: the cast is the duck-typed stream input papaparse documents for Node (`ReadableStreamStreamer`).
   Papa.parse<string[], Papa.LocalFile>(emitter as unknown as Papa.LocalFile, {
     delimiter,
@@ -866,6 +985,14 @@ async function streamRows(
         accumulator.push(results.data);
         rowsBefore += results.data.length;
         if (fed - results.meta.cursor > MAX_CARRY_CHARS) {
+          if (!tailHasQuote(fed - results.meta.cursor)) {
+            throw new CsvParseError(
+              'line-too-long',
+              `A line after data row ${accumulator.rowCount} is longer than ${formatSize(MAX_CARRY_CHARS)} and ` +
+                'holds no line break the parser recognises. Check that the file is a CSV with one row per line ' +
+                '(not one huge line, or a format with another line ending), and try again.',
+            );
+          }
           throw new CsvParseError(
             'unclosed-quote',
             `A quoted value that starts after data row ${accumulator.rowCount} does not end within ` +
@@ -888,6 +1015,11 @@ async function streamRows(
     if (signal?.aborted) failure ??= new CsvParseError('aborted', 'Loading the file was cancelled.');
     if (failure !== undefined) break;
     fed += text.length;
+    recent.push(text);
+    // Only the text papaparse still carries matters; older chunks are dropped once beyond the carry limit.
+    let kept = 0;
+    for (const t of recent) kept += t.length;
+    while (recent.length > 1 && kept - recent[0].length > MAX_CARRY_CHARS + text.length) kept -= recent.shift()!.length;
     emitter.emit('data', text);
     onProgress?.({ loaded, total: source.total, rows: accumulator.rowCount });
   }

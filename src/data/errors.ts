@@ -22,6 +22,8 @@ export type CsvErrorCode =
   | 'too-many-rows'
   /** A quoted field never ends, so the rest of the file would be read as one value. */
   | 'unclosed-quote'
+  /** A single line is longer than the parser carries between chunks, and it holds no quote. */
+  | 'line-too-long'
   /** Two rows of the same series have the same timestamp. */
   | 'duplicate-timestamps'
   /** A value in the timestamp column is not a date in the column's format. */

@@ -16,6 +16,7 @@ import {
 } from './csv';
 import type { DecimalSeparator } from './cells';
 import { CsvParseError } from './errors';
+import { offsetChanges, parseStart, stepAxis, type TimeAxis } from './time-axis';
 import {
   addPeriods,
   formatTimestamp,
@@ -45,8 +46,13 @@ export interface SeriesSelection {
   targetColumns: string[];
   /** Numeric or categorical columns given to the model as covariates. */
   covariateColumns: string[];
-  /** Overrides the inferred frequency (e.g. daily for business-day data whose weekends are gaps). */
+  /**
+   * Overrides the inferred frequency (e.g. daily for business-day data whose weekends are gaps). Without a
+   * timestamp column, the frequency of the rows (with `start`).
+   */
   frequency?: Frequency;
+  /** Without a timestamp column: the time of the first row, as the user wrote it (`1949-01`, `1956 Q1`, `1949`). */
+  start?: string;
 }
 
 /** The detected layout of a table and default roles of its columns, ready to pass to {@link buildSeries}. */
@@ -60,6 +66,8 @@ export interface TableSchema extends SeriesSelection {
   idCandidates: string[];
   /** Why the defaults were chosen, for the user (e.g. "the first 10 of 200 numeric columns are targets"). */
   notes: string[];
+  /** Columns that count rows (1..N or 0..N-1 under a row-number name) and are ignored. */
+  rowCounters: string[];
 }
 
 /** One series to forecast, shaped like one entry of Chronos-2's list-of-dicts input. */
@@ -88,6 +96,8 @@ export interface ForecastSeries {
 export interface SeriesSet {
   series: ForecastSeries[];
   frequency: Frequency;
+  /** How the timestamps were written in the input (format, offsets), to write forecast timestamps the same way. */
+  timeAxis: TimeAxis;
   /** Covariate names present in every series' `pastCovariates`, in selection order. */
   pastCovariateNames: string[];
   /** Covariate names present in every series' `futureCovariates`. */
@@ -125,7 +135,12 @@ const ID_NAME = new RegExp(
   'i',
 );
 const TARGET_NAME = /^(target|y|value|values)$/i;
-const INDEX_NAME = /^(index|idx|row|rownum|unnamed: ?\d+|column_1|#|no\.?|nr\.?|n|t|time|step|period)$/i;
+/**
+ * Names of row counters: pandas' `Unnamed: 0` and `index`, R's `""` (read here as `column_<n>`), `X` and
+ * `rownames`, and the usual row-number names. A column so named that holds exactly 1..N or 0..N-1 is no series.
+ */
+const INDEX_NAME =
+  /^(index|idx|row|rows|rownum|row_?number|row\.names|rownames|row_names|unnamed: ?\d+|column_\d+|x|#|no\.?|nr\.?|n|t|time|step|period)$/i;
 
 function findColumn(table: ParsedTable, name: string | undefined): ParsedColumn | undefined {
   return name === undefined ? undefined : table.columns.find((c) => c.name === name);
@@ -140,8 +155,9 @@ function isIndexColumn(column: NumericColumn): boolean {
   if (!INDEX_NAME.test(column.name)) return false;
   if (column.missing > 0 || column.values.length < 2) return false;
   const v = column.values;
+  if (v[0] !== 0 && v[0] !== 1) return false;
   for (let i = 0; i < v.length; i++) if (v[i] !== v[0] + i) return false;
-  return Number.isInteger(v[0]);
+  return true;
 }
 
 /** Text of a row's id cell, or '' when missing. */
@@ -204,13 +220,44 @@ function rowGroups(table: ParsedTable, idColumn: ParsedColumn | undefined): Map<
   return groups;
 }
 
+/** Units whose periods are calendar days or longer: with UTC offsets, such data stays on local wall-clock time. */
+const CALENDAR_UNITS = new Set<Frequency['unit']>(['day', 'week', 'month', 'quarter', 'year']);
+
+/** The times series are placed by: UTC, or local wall-clock for daily and coarser data written with offsets. */
+interface SeriesTimes {
+  values: Float64Array;
+  wallClock: boolean;
+  frequency: Frequency | null;
+}
+
+/**
+ * Chooses the time base of a timestamp column and infers (or takes) its frequency. Daily and coarser data written
+ * with UTC offsets (`2024-03-31T00:00:00+02:00`) is placed by local wall-clock time, so days stay whole across
+ * daylight-saving changes; everything else by UTC instants.
+ */
+function seriesTimes(
+  table: ParsedTable,
+  ts: TimestampColumn,
+  idColumn: ParsedColumn | undefined,
+  override?: Frequency,
+): SeriesTimes {
+  const groups = [...rowGroups(table, idColumn).values()];
+  const infer = (values: Float64Array) => override ?? inferSharedFrequency(groups.map((rows) => rows.map((r) => values[r])));
+  if (ts.offsets) {
+    const offsets = ts.offsets;
+    const wall = ts.values.map((v, r) => (Number.isNaN(offsets[r]) ? v : v + offsets[r] * 60_000));
+    const frequency = infer(wall);
+    if (frequency && CALENDAR_UNITS.has(frequency.unit)) return { values: wall, wallClock: true, frequency };
+  }
+  return { values: ts.values, wallClock: false, frequency: infer(ts.values) };
+}
+
 function inferTableFrequency(
   table: ParsedTable,
   ts: TimestampColumn,
   idColumn: ParsedColumn | undefined,
 ): Frequency | null {
-  const groups = [...rowGroups(table, idColumn).values()].map((rows) => rows.map((r) => ts.values[r]));
-  return inferSharedFrequency(groups);
+  return seriesTimes(table, ts, idColumn).frequency;
 }
 
 /**
@@ -302,17 +349,28 @@ export function detectSchema(table: ParsedTable): TableSchema {
 
   // Targets and covariates.
   const valueColumns = numeric.filter((x) => x.c !== idColumn && !indexColumns.has(x.c.name)).map((x) => x.c);
-  for (const name of indexColumns) notes.push(`Column '${name}' counts rows (0, 1, 2, ...) and is not forecast.`);
+  for (const name of indexColumns) {
+    const c = numeric.find((x) => x.c.name === name)?.c;
+    const from = c ? c.values[0] : 1;
+    notes.push(
+      `Column '${name}'${/^column_\d+$/.test(name) ? ' (blank header, as R writes row names)' : ''} counts rows (${from}, ${from + 1}, ${from + 2}, …) and is ignored: it is ` +
+        'neither forecast nor used as a covariate.',
+    );
+  }
   let targets: NumericColumn[];
   let numericCovariates: NumericColumn[] = [];
   const named = valueColumns.find((c) => TARGET_NAME.test(c.name));
   if (named) {
     targets = [named];
     numericCovariates = valueColumns.filter((c) => c !== named);
-  } else if (shape === 'long') {
-    targets = valueColumns.slice(0, 1);
-    numericCovariates = valueColumns.slice(1);
+    if (numericCovariates.length > 0) {
+      notes.push(
+        `'${named.name}' is forecast (its name says it is the target); ` +
+          `${quoted(numericCovariates.map((c) => c.name))} ${numericCovariates.length === 1 ? 'is a covariate' : 'are covariates'}.`,
+      );
+    }
   } else {
+    // Columns that go on after the others end are covariates with known future values; the rest are series.
     const position = ts ? (r: number) => ts.values[r] : (r: number) => r;
     const last = valueColumns.map((c) => lastObserved(c, position));
     const end = Math.max(...last);
@@ -336,6 +394,12 @@ export function detectSchema(table: ParsedTable): TableSchema {
         );
       }
     }
+    if (shape === 'long' && targets.length > 1) {
+      notes.push(
+        `Each of the ${targets.length} value columns is forecast per series id ('<id> · <column>'); choose ` +
+          'target columns to forecast fewer.',
+      );
+    }
   }
   const categoricalCovariates = table.columns.filter(
     (c): c is CategoricalColumn =>
@@ -348,7 +412,10 @@ export function detectSchema(table: ParsedTable): TableSchema {
     if (!frequency) notes.push(`The frequency of '${ts.name}' cannot be inferred (fewer than two distinct times).`);
   } else {
     frequency = STEP_FREQUENCY;
-    notes.push('No column holds dates or times, so rows are taken as consecutive time steps.');
+    notes.push(
+      'No column holds dates or times, so rows are taken as consecutive time steps. Set the frequency and the ' +
+        'start of the first row to put them on a calendar.',
+    );
   }
 
   const schema: TableSchema = {
@@ -358,6 +425,7 @@ export function detectSchema(table: ParsedTable): TableSchema {
     timestampCandidates: timestampColumns.map((c) => c.name),
     idCandidates: idCandidates.map((c) => c.name),
     notes,
+    rowCounters: [...indexColumns],
   };
   if (ts) schema.timestampColumn = ts.name;
   if (idColumn) schema.idColumn = idColumn.name;
@@ -439,7 +507,7 @@ function seriesLabel(groupId: string | undefined): string {
 function placeRows(
   rows: number[],
   groupId: string | undefined,
-  ts: TimestampColumn | undefined,
+  ts: { name: string; values: Float64Array } | undefined,
   frequency: Frequency,
   state: { unsorted: boolean; withoutTime: number },
 ): Grid {
@@ -617,11 +685,46 @@ export function buildSeries(table: ParsedTable, selection: SeriesSelection): Ser
   const withoutId = idColumn ? table.rowCount - [...groups.values()].reduce((s, g) => s + g.length, 0) : 0;
   if (withoutId > 0) warnings.push(`${rowsHave(withoutId)} no series id and ${wasWere(withoutId)} left out.`);
   let frequency: Frequency;
-  if (!ts) frequency = STEP_FREQUENCY;
-  else {
-    const times = [...groups.values()].map((rows) => rows.map((r) => ts.values[r]));
-    const inferred = selection.frequency ?? inferSharedFrequency(times);
-    if (!inferred) {
+  let placed: { name: string; values: Float64Array } | undefined;
+  let axis: TimeAxis;
+  if (!ts) {
+    const start = selection.start === undefined ? null : parseStart(selection.start);
+    if (selection.start !== undefined && !start) {
+      throw selectionError(
+        `The start '${selection.start}' is not a date. Write it like 1949-01-01, 1949-01, 1956-Q1, 2020-W05 or 1949.`,
+      );
+    }
+    if (start && (!selection.frequency || selection.frequency.unit === 'step')) {
+      throw selectionError('A start needs a frequency (monthly, quarterly, daily, ...) to place the rows in time.');
+    }
+    if (!start && selection.frequency && selection.frequency.unit !== 'step') {
+      throw selectionError(
+        `The file has no time column, so a ${selection.frequency.label} frequency needs a start date as well.`,
+      );
+    }
+    if (start && selection.frequency) {
+      frequency = selection.frequency;
+      if (frequency.anchor !== undefined) {
+        // Month-based periods land where the start does: on the first, or on the last day of the month.
+        const d = new Date(start.ts);
+        const lastDay = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
+        frequency = { ...frequency, anchor: d.getUTCDate() === lastDay && lastDay !== 1 ? 'end' : 'start' };
+      }
+      axis = {
+        format: startFormat(start.format, frequency),
+        example: selection.start as string,
+        frequency,
+        wallClock: false,
+        offsets: [],
+        start: start.ts,
+      };
+    } else {
+      frequency = STEP_FREQUENCY;
+      axis = stepAxis(frequency);
+    }
+  } else {
+    const times = seriesTimes(table, ts, idColumn, selection.frequency);
+    if (!times.frequency) {
       throw new CsvParseError(
         'unknown-frequency',
         `The frequency of '${ts.name}' cannot be inferred: each series needs at least two different times. Add ` +
@@ -629,11 +732,23 @@ export function buildSeries(table: ParsedTable, selection: SeriesSelection): Ser
         { column: ts.name },
       );
     }
-    frequency = inferred;
+    frequency = times.frequency;
+    placed = { name: ts.name, values: times.values };
+    const pairs: [number, number][] = [];
+    if (ts.offsets) for (let r = 0; r < table.rowCount; r++) pairs.push([times.values[r], ts.offsets[r]]);
+    axis = {
+      column: ts.name,
+      format: ts.format,
+      example: ts.example,
+      frequency,
+      wallClock: times.wallClock,
+      offsets: offsetChanges(pairs),
+    };
   }
   const state = { unsorted: false, withoutTime: 0 };
   const grids: Grid[] = [];
-  for (const [key, rows] of groups) grids.push(placeRows(rows, idColumn ? key : undefined, ts, frequency, state));
+  for (const [key, rows] of groups) grids.push(placeRows(rows, idColumn ? key : undefined, placed, frequency, state));
+  if (axis.start !== undefined) for (const grid of grids) grid.origin = axis.start;
   if (state.unsorted && ts) warnings.push(`The rows were not in time order; they were sorted by '${ts.name}'.`);
   if (state.withoutTime > 0) {
     warnings.push(`${rowsHave(state.withoutTime)} no timestamp and ${wasWere(state.withoutTime)} left out.`);
@@ -747,13 +862,28 @@ export function buildSeries(table: ParsedTable, selection: SeriesSelection): Ser
         `${futureCovariateNames.length === 1 ? 'it' : 'them'} as unknown.`,
     );
   }
-  return { series, frequency, pastCovariateNames, futureCovariateNames, knownFutureLength, warnings };
+  return { series, frequency, timeAxis: axis, pastCovariateNames, futureCovariateNames, knownFutureLength, warnings };
+}
+
+/** Separator between id and column in the name of a series of a long table with several targets. */
+export const SERIES_NAME_SEPARATOR = ' · ';
+
+/** The format to write timestamps of a user-given start in: decimal years follow the frequency. */
+function startFormat(format: TimestampFormatId, frequency: Frequency): TimestampFormatId {
+  if (format === 'year' || format === 'decimal-month' || format === 'decimal-quarter') {
+    if (frequency.unit === 'month') return 'decimal-month';
+    if (frequency.unit === 'quarter') return 'decimal-quarter';
+    if (frequency.unit === 'year') return 'year';
+    return 'iso';
+  }
+  return format;
 }
 
 function seriesId(groupId: string | undefined, column: string, targetCount: number): string {
   if (groupId === undefined) return column;
-  return targetCount > 1 ? `${groupId}/${column}` : groupId;
+  return targetCount > 1 ? `${groupId}${SERIES_NAME_SEPARATOR}${column}` : groupId;
 }
+
 
 // ---------------------------------------------------------------------------------------------------------------
 // Preview

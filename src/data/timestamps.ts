@@ -39,7 +39,15 @@ export type TimestampFormatId =
   /** Unix time in seconds (1971..2100) in a column named like time/timestamp/epoch. */
   | 'epoch-seconds'
   /** Unix time in milliseconds (1971..2100) in a column named like time/timestamp/epoch. */
-  | 'epoch-milliseconds';
+  | 'epoch-milliseconds'
+  /** R `ts` monthly time as a decimal year (`1959.0833…` is February 1959) in a column named like time/year. */
+  | 'decimal-month'
+  /** R `ts` quarterly time as a decimal year (`1956.25` is 1956 Q2) in a column named like time/year. */
+  | 'decimal-quarter'
+  /** ISO week `2020-W05` (or `2020W05`, `2020-W05-1`), stamped at the week's Monday. */
+  | 'iso-week'
+  /** English month name and year: `Jan 2020`, `January 2020`, `Jan-2020`, `2020 Jan`. */
+  | 'month-name';
 
 /** How each format is shown to users. */
 export const TIMESTAMP_FORMAT_LABELS: Readonly<Record<TimestampFormatId, string>> = {
@@ -54,7 +62,15 @@ export const TIMESTAMP_FORMAT_LABELS: Readonly<Record<TimestampFormatId, string>
   'ymd-compact': 'YYYYMMDD',
   'epoch-seconds': 'Unix seconds',
   'epoch-milliseconds': 'Unix milliseconds',
+  'decimal-month': 'decimal year (monthly, R ts)',
+  'decimal-quarter': 'decimal year (quarterly, R ts)',
+  'iso-week': 'YYYY-Www (ISO week)',
+  'month-name': 'Mon YYYY',
 };
+
+/** Earliest and latest calendar year accepted in any date (Date.UTC maps 0..99 to 1900..1999). */
+export const MIN_YEAR = 1000;
+export const MAX_YEAR = 9999;
 
 /** Column names that make a bare year, `YYYYMMDD` or a Unix time plausible as a timestamp. */
 const TIME_NAME = /date|time|stamp|epoch|unix|year|jahr|period|datum|zeit|fecha|^ds$|^ts$|^yr$/i;
@@ -75,6 +91,67 @@ const YEAR_QUARTER_RE = /^(?:(\d{4})\s*-?\s*[Qq]([1-4])|[Qq]([1-4])\s*[-/ ]?\s*(
 const YEAR_RE = /^\d{4}$/;
 const COMPACT_RE = /^(\d{4})(\d{2})(\d{2})$/;
 const EPOCH_RE = /^\d{8,13}(?:\.\d+)?$/;
+const DECIMAL_YEAR_RE = /^\d{4}(?:\.\d+)?$/;
+const ISO_WEEK_RE = /^(\d{4})-?W(\d{2})(?:-?([1-7]))?$/i;
+const MONTH_NAMES = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
+const MONTH_NAME_RE = /^(?:([A-Za-z]{3,9})\.?[\s,/-]+(\d{4})|(\d{4})[\s,/-]+([A-Za-z]{3,9})\.?)$/;
+
+/** Month number (1-12) of an English month name or its 3-letter abbreviation (`Sept` too), else 0. */
+function monthOfName(name: string): number {
+  const lower = name.toLowerCase();
+  if (lower === 'sept') return 9;
+  const i = MONTH_NAMES.findIndex((m) => m === lower || (lower.length === 3 && m.startsWith(lower)));
+  return i + 1;
+}
+
+/** UTC ms of the Monday of ISO week `week` of ISO year `year`, or NaN when the week does not exist. */
+function isoWeekMonday(year: number, week: number): number {
+  if (year < MIN_YEAR || year > MAX_YEAR || week < 1 || week > 53) return NaN;
+  const jan4 = Date.UTC(year, 0, 4);
+  const jan4Day = (new Date(jan4).getUTCDay() + 6) % 7; // Monday = 0
+  const monday = jan4 - jan4Day * DAY + (week - 1) * WEEK;
+  if (week === 53) {
+    // A 53rd week exists only when the year's Dec 28 falls in it.
+    const dec28 = Date.UTC(year, 11, 28);
+    if (monday > dec28) return NaN;
+  }
+  return monday;
+}
+
+/** The ISO year and week of a UTC timestamp. */
+export function isoWeekOf(ts: number): { year: number; week: number } {
+  const d = new Date(ts);
+  const day = (d.getUTCDay() + 6) % 7;
+  const thursday = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) - day * DAY + 3 * DAY;
+  const year = new Date(thursday).getUTCFullYear();
+  const week = Math.floor((thursday - Date.UTC(year, 0, 1)) / WEEK) + 1;
+  return { year, week };
+}
+
+/** A decimal year as (year, fraction) when the fraction is a whole number of `1/perYear` (within 1e-4), else null. */
+function decimalYear(text: string, perYear: number): { year: number; index: number } | null {
+  if (!DECIMAL_YEAR_RE.test(text)) return null;
+  const v = Number(text);
+  const year = Math.floor(v + 1e-9);
+  const scaled = (v - year) * perYear;
+  const index = Math.round(scaled);
+  if (Math.abs(scaled - index) > 1e-4 * perYear || index >= perYear) return null;
+  if (year < MIN_YEAR || year > MAX_YEAR) return null;
+  return { year, index };
+}
 
 function isLeap(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
@@ -87,6 +164,7 @@ function daysInMonth(year: number, month: number): number {
 
 /** UTC milliseconds of a calendar date and time, or NaN when a field is out of range. */
 function utc(year: number, month: number, day: number, hour = 0, minute = 0, second = 0, ms = 0): number {
+  if (year < MIN_YEAR || year > MAX_YEAR) return NaN;
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return NaN;
   if (hour > 23 || minute > 59 || second > 59) return NaN;
   return Date.UTC(year, month - 1, day, hour, minute, second, ms);
@@ -153,7 +231,27 @@ export function parseTimestamp(text: string, format: TimestampFormatId): number 
     case 'year': {
       if (!YEAR_RE.test(text)) return NaN;
       const year = +text;
-      return year >= 1000 && year <= 2999 ? utc(year, 1, 1) : NaN;
+      return year >= MIN_YEAR && year <= MAX_YEAR ? utc(year, 1, 1) : NaN;
+    }
+    case 'decimal-month': {
+      const d = decimalYear(text, 12);
+      return d ? utc(d.year, d.index + 1, 1) : NaN;
+    }
+    case 'decimal-quarter': {
+      const d = decimalYear(text, 4);
+      return d ? utc(d.year, d.index * 3 + 1, 1) : NaN;
+    }
+    case 'iso-week': {
+      m = ISO_WEEK_RE.exec(text);
+      if (!m) return NaN;
+      const monday = isoWeekMonday(+m[1], +m[2]);
+      return m[3] === undefined ? monday : monday + (+m[3] - 1) * DAY;
+    }
+    case 'month-name': {
+      m = MONTH_NAME_RE.exec(text);
+      if (!m) return NaN;
+      const month = monthOfName(m[1] ?? m[4]);
+      return month === 0 ? NaN : utc(+(m[2] ?? m[3]), month, 1);
     }
     case 'ymd-compact': {
       m = COMPACT_RE.exec(text);
@@ -192,10 +290,20 @@ function allParse(values: readonly string[], format: TimestampFormatId): boolean
 }
 
 /** Formats tried in order on text columns; the first that parses every value wins. */
-const TEXT_FORMATS: readonly TimestampFormatId[] = ['iso', 'ymd-slash', 'dmy-dot', 'year-month', 'year-quarter'];
+const TEXT_FORMATS: readonly TimestampFormatId[] = [
+  'iso',
+  'ymd-slash',
+  'dmy-dot',
+  'year-month',
+  'year-quarter',
+  'iso-week',
+  'month-name',
+];
 /** Formats that look like plain numbers and need a column name that says "time". */
 const NUMBER_LIKE_FORMATS: readonly TimestampFormatId[] = [
   'year',
+  'decimal-quarter',
+  'decimal-month',
   'ymd-compact',
   'epoch-seconds',
   'epoch-milliseconds',
@@ -235,6 +343,44 @@ export function detectTimestampFormat(
     }
   }
   return { kind: 'none' };
+}
+
+/** Why a column that looks like dates could not be read as one timestamp format. */
+export interface DateColumnProblem {
+  /** The format most of its values are in. */
+  format: TimestampFormatId;
+  /** How many of the sampled values are in that format, and how many were sampled. */
+  matching: number;
+  sampled: number;
+  /** A value that is not in that format (another format, an impossible date, a year outside 1000–9999). */
+  example: string;
+}
+
+/**
+ * For a column that did not get a timestamp format: whether most of its values (at least half, and at least two)
+ * are dates in one format, so the user is told which values spoil it instead of the column silently becoming text.
+ */
+export function diagnoseDateColumn(columnName: string, values: readonly string[]): DateColumnProblem | null {
+  if (values.length < 2) return null;
+  const formats: TimestampFormatId[] = [...TEXT_FORMATS, 'dmy-slash', 'mdy-slash'];
+  if (TIME_NAME.test(columnName)) formats.push(...NUMBER_LIKE_FORMATS);
+  let best: { format: TimestampFormatId; matching: number } | null = null;
+  for (const format of formats) {
+    let matching = 0;
+    for (const v of values) if (!Number.isNaN(parseTimestamp(v, format))) matching++;
+    if (matching > (best?.matching ?? 0)) best = { format, matching };
+  }
+  // Out-of-range years match no format; count values that look like a date of the best format's shape.
+  const yearLike = /^\d{1,5}-\d{1,2}-\d{1,2}(?:[T ].*)?$/;
+  const shaped = values.filter((v) => yearLike.test(v)).length;
+  if ((!best || best.matching < shaped) && shaped >= Math.max(2, values.length / 2)) {
+    best = { format: 'iso', matching: values.filter((v) => !Number.isNaN(parseTimestamp(v, 'iso'))).length };
+  }
+  if (!best || best.matching === values.length) return null;
+  if (best.matching < Math.max(2, values.length / 2) && shaped < Math.max(2, values.length / 2)) return null;
+  const format = best.format;
+  const example = values.find((v) => Number.isNaN(parseTimestamp(v, format))) ?? values[0];
+  return { format, matching: best.matching, sampled: values.length, example };
 }
 
 /** Whether a single cell looks like a date or date-time in any text format (used to tell headers from data). */
@@ -494,4 +640,23 @@ export function seasonLength(freq: Frequency): number {
   };
   const perCycle = cycle[freq.unit] / freq.step;
   return Number.isInteger(perCycle) && perCycle >= 1 ? perCycle : 1;
+}
+
+const ZONE_RE = /(?:\d|\s)(Z|[+-]\d{2}(?::?\d{2})?|UTC|GMT)$/;
+
+/**
+ * The UTC offset in minutes written at the end of a date-time cell (`Z`, `UTC` → 0, `+05:30` → 330), or null when
+ * the cell has none. Only meaningful for the text formats with a time of day.
+ */
+export function zoneOffsetMinutes(text: string): number | null {
+  if (text.length < 11) return null;
+  const m = ZONE_RE.exec(text);
+  if (!m) return null;
+  const zone = m[1];
+  if (zone === 'Z' || zone === 'UTC' || zone === 'GMT') return 0;
+  // `2024-03-05` ends in "-05" too: a zone needs a time of day before it.
+  if (!/\d:\d{2}/.test(text)) return null;
+  const sign = zone[0] === '-' ? -1 : 1;
+  const digits = zone.slice(1).replace(':', '');
+  return sign * (Number(digits.slice(0, 2)) * 60 + (digits.length > 2 ? Number(digits.slice(2, 4)) : 0));
 }

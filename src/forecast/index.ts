@@ -30,4 +30,6 @@ export {
   predictQuantiles,
   resolvePredictOptions,
 } from './pipeline';
-export type { ModelCallInput, ModelCallOutput, ModelInfo, ModelRunner } from './model-runner';
+export type { EmbedCallOutput, ModelCallInput, ModelCallOutput, ModelInfo, ModelRunner } from './model-runner';
+export type { EmbedOptions, TaskEmbedding } from './embed';
+export { cosineSimilarity, embed, mostSimilar, seriesVectors } from './embed';

@@ -29,6 +29,18 @@ export interface ModelCallOutput {
   scale: Float32Array;
 }
 
+/** Outputs of one call made for embeddings. */
+export interface EmbedCallOutput {
+  /** [B, S, d_model] the encoder's last hidden states, S = context patches + 1 (REG token, if any) + output patches. */
+  hiddenStates: Float32Array;
+  /** S. */
+  sequenceLength: number;
+  /** [B] instance-norm location per row. */
+  loc: Float32Array;
+  /** [B] instance-norm scale per row. */
+  scale: Float32Array;
+}
+
 /** Static facts about the model the pipeline needs (from its config). */
 export interface ModelInfo {
   contextLength: number;
@@ -41,4 +53,6 @@ export interface ModelInfo {
 export interface ModelRunner {
   readonly info: ModelInfo;
   run(input: ModelCallInput): Promise<ModelCallOutput>;
+  /** The same call, returning the encoder's hidden states (runners that cannot, lack it). */
+  embed?(input: ModelCallInput): Promise<EmbedCallOutput>;
 }

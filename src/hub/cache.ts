@@ -23,6 +23,8 @@ export type CachedModelOrigin =
       etag?: string;
       /** The commit the revision resolved to, when the hub said. */
       commit?: string;
+      /** For a LoRA adapter merged into its base: the base (`sha256` is then the adapter file's). */
+      base?: { repo: string; revision: string; sha256: string };
     }
   | {
       kind: 'local';

@@ -3,16 +3,18 @@
 // download config.json (refusing a non-Chronos-2 model before any weights move), download model.safetensors
 // (its header checked as soon as it arrives, an interrupted download kept for a Range resume), convert it to
 // ONNX, and cache the result. Nothing partial or unverified is ever cached.
-import { convertCheckpoint } from '../model/convert';
+import { convertCheckpoint, convertWeights } from '../model/convert';
+import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, AdapterError, parseLoraAdapter, parseLoraConfigText, type AdapterFiles } from '../model/lora';
+import { weightsFromOnnx } from '../model/onnx/weights-from-onnx';
 import { CheckpointError, validateCheckpointTensors } from '../model/checkpoint-names';
 import { ConfigError, parseChronos2ConfigText, type Chronos2Config } from '../model/config';
 import type { ModelManifest } from '../model/manifest';
 import type { WeightStorage } from '../model/onnx/fp16';
 import { MAX_HEADER_BYTES, parseSafetensorsHeader, SafetensorsError } from '../model/safetensors';
-import { hubCacheKey, type CachedModel, type ModelCache } from './cache';
+import { cacheKey, hubCacheKey, type CachedModel, type ModelCache } from './cache';
 import { downloadFile, isSha256, megabytes, strongEtag, type DownloadProgress, type PartialDownload } from './download';
 import { DownloadInterruptedError, GatedRepoError, HubHttpError, RepoNotFoundError } from './errors';
-import { describeLocation, hubLocation, isCommitId, resolveUrl, type HubLocation } from './repo';
+import { describeLocation, hubLocation, isCommitId, normalizeRepoId, resolveUrl, type HubLocation } from './repo';
 
 /** What to load from a hub. */
 export interface HubModelRequest {
@@ -26,6 +28,11 @@ export interface HubModelRequest {
   token?: string;
   /** Weight storage of the converted model (default float32). */
   weights?: WeightStorage;
+  /**
+   * For a repository holding a LoRA adapter: its base repository (default: the adapter's
+   * `base_model_name_or_path`, at the adapter config's `revision` or `main`).
+   */
+  base?: { repo: string; revision?: string };
 }
 
 /** Progress of preparing a model: downloads, then conversion and caching steps. */
@@ -170,14 +177,17 @@ export function safetensorsInspector(config: Chronos2Config, file: string, conte
 export async function convertBytes(
   configText: string,
   safetensors: Uint8Array,
-  options: { name: string; source: string; weights: WeightStorage; onProgress?: (progress: PrepareProgress) => void },
+  options: { name: string; source: string; weights: WeightStorage; onProgress?: (progress: PrepareProgress) => void; adapter?: AdapterFiles },
 ): Promise<{ onnx: Uint8Array; manifest: ModelManifest }> {
   const size = megabytes(safetensors.byteLength);
   options.onProgress?.({ phase: 'convert', message: `Converting ${options.name} (${size}) to ONNX${options.weights === 'float16' ? ' with fp16 weights' : ''}.` });
   // Let the progress message leave before the synchronous conversion occupies this thread.
   await new Promise((resolve) => setTimeout(resolve, 0));
   const started = performance.now();
-  const { onnx, manifest } = await convertCheckpoint({ configText, safetensors }, { name: options.name, source: options.source, weightStorage: options.weights });
+  const { onnx, manifest } = await convertCheckpoint(
+    { configText, safetensors, ...(options.adapter ? { adapter: options.adapter } : {}) },
+    { name: options.name, source: options.source, weightStorage: options.weights },
+  );
   options.onProgress?.({
     phase: 'convert',
     message: `Converted ${options.name} in ${((performance.now() - started) / 1000).toFixed(1)} s: ${manifest.parameterCount.toLocaleString('en-US')} parameters, ${megabytes(onnx.byteLength)} of ONNX.`,
@@ -209,18 +219,40 @@ async function currentCachedCopy(location: HubLocation, weights: WeightStorage, 
   if (copies.length === 0) return null;
   if (isCommitId(location.revision)) return { model: copies[0] };
   deps.onProgress?.({ phase: 'cache', message: `Checking whether the cached copy of ${describeLocation(location)} is current.` });
+  // an adapter's entry is current when its adapter file is (its base is named by hash in the entry's key)
+  const file = copies.some((c) => c.origin.kind === 'hub' && c.origin.base) ? ADAPTER_WEIGHTS_FILE : WEIGHTS_FILE;
   let response: Response;
   try {
-    response = await deps.fetch(resolveUrl(location, WEIGHTS_FILE), { method: 'HEAD', headers, signal: deps.signal, redirect: 'follow', cache: 'no-store' });
+    response = await deps.fetch(resolveUrl(location, file), { method: 'HEAD', headers, signal: deps.signal, redirect: 'follow', cache: 'no-store' });
   } catch (e) {
     if (deps.signal?.aborted) throw e;
     return { model: copies[0], note: `The hub cannot be reached, so the copy cached on ${copies[0].storedAt.slice(0, 10)} is used.` };
   }
-  if (!response.ok) throw hubHttpError(location, WEIGHTS_FILE, 'Authorization' in headers)(response, response.url);
+  if (!response.ok) {
+    // a repository that now holds an adapter instead of a checkpoint (or the reverse) is simply not current
+    if (response.status === 404 && response.headers.get('x-error-code') === 'EntryNotFound') return null;
+    throw hubHttpError(location, file, 'Authorization' in headers)(response, response.url);
+  }
   const etag = strongEtag(response.headers.get('x-linked-etag')) ?? strongEtag(response.headers.get('etag'));
   if (etag === undefined) return null;
   const match = copies.find((c) => c.origin.kind === 'hub' && (c.origin.etag === etag || (isSha256(etag) && c.origin.sha256 === etag)));
-  return match ? { model: match } : null;
+  if (!match || match.origin.kind !== 'hub' || !match.origin.base) return match ? { model: match } : null;
+  // an adapter's merged copy is current only while its base is too
+  const base = match.origin.base;
+  if (isCommitId(base.revision)) return { model: match };
+  const baseResponse = await deps.fetch(resolveUrl({ ...location, repo: base.repo, revision: base.revision }, WEIGHTS_FILE), {
+    method: 'HEAD',
+    headers,
+    signal: deps.signal,
+    redirect: 'follow',
+    cache: 'no-store',
+  }).catch((e: unknown) => {
+    if (deps.signal?.aborted) throw e;
+    return null;
+  });
+  if (!baseResponse) return { model: match, note: `The hub cannot be reached, so the copy cached on ${match.storedAt.slice(0, 10)} is used.` };
+  const baseEtag = strongEtag(baseResponse.headers.get('x-linked-etag')) ?? strongEtag(baseResponse.headers.get('etag'));
+  return baseResponse.ok && baseEtag === base.sha256 ? { model: match } : null;
 }
 
 /**
@@ -245,12 +277,26 @@ export async function prepareHubModel(request: HubModelRequest, deps: PrepareDep
   }
 
   const common = { fetch: deps.fetch, headers, signal: deps.signal, onProgress: deps.onProgress };
-  const configFile = await downloadFile(resolveUrl(location, CONFIG_FILE), {
-    ...common,
-    file: CONFIG_FILE,
-    maxBytes: MAX_CONFIG_BYTES,
-    httpError: hubHttpError(location, CONFIG_FILE, token !== undefined),
-  });
+  let noConfig = false;
+  const configError = hubHttpError(location, CONFIG_FILE, token !== undefined);
+  let configFile;
+  try {
+    configFile = await downloadFile(resolveUrl(location, CONFIG_FILE), {
+      ...common,
+      file: CONFIG_FILE,
+      maxBytes: MAX_CONFIG_BYTES,
+      httpError: (response, url) => {
+        noConfig = response.status === 404 && response.headers.get('x-error-code') === 'EntryNotFound';
+        return configError(response, url);
+      },
+    });
+  } catch (e) {
+    // no config.json: the repository may hold a LoRA adapter of a Chronos-2 base instead
+    if (!noConfig) throw e;
+    const adapter = await downloadAdapterConfig(location, common, token !== undefined);
+    if (!adapter) throw e;
+    return prepareHubAdapter(request, location, adapter, deps);
+  }
   const configText = new TextDecoder().decode(configFile.bytes);
   const config = parseHubConfig(configText, name);
 
@@ -288,6 +334,125 @@ export async function prepareHubModel(request: HubModelRequest, deps: PrepareDep
   const id = await hubCacheKey(origin, weights);
   const stored = await storeConverted(deps.cache, { id, name, origin, weights }, converted, deps.onProgress);
   return { ...converted, cached: stored.cached, fromCache: false, ...(stored.note ? { note: stored.note } : {}) };
+}
+
+/** adapter_config.json of a repository, or null when it has none either. */
+async function downloadAdapterConfig(
+  location: HubLocation,
+  common: { fetch: typeof fetch; headers: Record<string, string>; signal?: AbortSignal; onProgress?: PrepareDeps['onProgress'] },
+  withToken: boolean,
+): Promise<{ text: string; commit?: string } | null> {
+  let missing = false;
+  const httpError = hubHttpError(location, ADAPTER_CONFIG_FILE, withToken);
+  try {
+    const file = await downloadFile(resolveUrl(location, ADAPTER_CONFIG_FILE), {
+      ...common,
+      file: ADAPTER_CONFIG_FILE,
+      maxBytes: MAX_CONFIG_BYTES,
+      httpError: (response, url) => {
+        missing = response.status === 404;
+        return httpError(response, url);
+      },
+    });
+    return { text: new TextDecoder().decode(file.bytes), ...(file.commit ? { commit: file.commit } : {}) };
+  } catch (e) {
+    if (missing) return null;
+    throw e;
+  }
+}
+
+/**
+ * A repository holding a LoRA adapter: the adapter (small) is downloaded and checked against its base's
+ * config.json first, so a mismatched adapter fails before any base weights move; then the base is prepared like
+ * any hub model (from the cache when it is there: downloaded and converted once for all its adapters), its weights
+ * are read back from its float32 ONNX, the adapter is merged, and the result is cached under a key made of the
+ * adapter's and the base's hashes. Nothing is cached when anything fails.
+ */
+async function prepareHubAdapter(
+  request: HubModelRequest,
+  location: HubLocation,
+  adapterConfig: { text: string; commit?: string },
+  deps: PrepareDeps,
+): Promise<PreparedModel> {
+  const name = describeLocation(location);
+  const weights = request.weights ?? 'float32';
+  const token = request.token?.trim();
+  const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
+  const common = { fetch: deps.fetch, headers, signal: deps.signal, onProgress: deps.onProgress };
+  const lora = parseLoraConfigText(adapterConfig.text, `${name}/${ADAPTER_CONFIG_FILE}`);
+  const baseId = request.base?.repo ?? lora.baseModel;
+  if (!baseId) {
+    throw new AdapterError(`${name} holds a LoRA adapter whose ${ADAPTER_CONFIG_FILE} names no base model (base_model_name_or_path is empty); choose its base explicitly.`, 'base_model_name_or_path');
+  }
+  let baseRepo: string;
+  try {
+    baseRepo = normalizeRepoId(baseId);
+  } catch {
+    throw new AdapterError(
+      `${name} holds a LoRA adapter trained on "${baseId}" (base_model_name_or_path), which is not a hub repository id (a local path on the machine it was trained on?); choose its base explicitly.`,
+      'base_model_name_or_path',
+    );
+  }
+  const baseLocation = hubLocation({ hubUrl: location.hubUrl, repo: baseRepo, revision: request.base?.revision ?? lora.baseRevision ?? undefined });
+  const baseName = describeLocation(baseLocation);
+
+  const adapterFile = await downloadFile(resolveUrl(location, ADAPTER_WEIGHTS_FILE), {
+    ...common,
+    file: ADAPTER_WEIGHTS_FILE,
+    maxBytes: deps.maxBytes,
+    httpError: hubHttpError(location, ADAPTER_WEIGHTS_FILE, token !== undefined),
+  });
+  const adapter: AdapterFiles = { configText: adapterConfig.text, safetensors: adapterFile.bytes, name };
+
+  // The base's config.json decides whether the adapter fits, before its weights are fetched.
+  let baseConfigFile;
+  try {
+    baseConfigFile = await downloadFile(resolveUrl(baseLocation, CONFIG_FILE), {
+      ...common,
+      file: CONFIG_FILE,
+      maxBytes: MAX_CONFIG_BYTES,
+      httpError: hubHttpError(baseLocation, CONFIG_FILE, token !== undefined),
+    });
+  } catch (e) {
+    if (e instanceof RepoNotFoundError) {
+      throw new RepoNotFoundError(`${name} is a LoRA adapter of ${baseName} (base_model_name_or_path), and its base cannot be found: ${e.message}`);
+    }
+    throw e;
+  }
+  const baseConfig = parseHubConfig(new TextDecoder().decode(baseConfigFile.bytes), baseName);
+  parseLoraAdapter(adapter, baseConfig, baseName);
+
+  deps.onProgress?.({ phase: 'convert', message: `${name} is a LoRA adapter (r ${lora.r}) of ${baseName}: preparing the base model.` });
+  const base = await prepareHubModel(
+    { hubUrl: baseLocation.hubUrl, repo: baseLocation.repo, revision: baseLocation.revision, ...(token ? { token } : {}), weights: 'float32' },
+    deps,
+  );
+  const baseOrigin = base.cached?.origin.kind === 'hub' ? base.cached.origin : undefined;
+  const baseSha = baseOrigin?.sha256 ?? base.manifest.sha256;
+  const commit = adapterFile.commit ?? adapterConfig.commit;
+  const source = `${location.hubUrl}/${location.repo}@${commit ?? location.revision} (LoRA) on ${base.manifest.source ?? baseName}`;
+  deps.onProgress?.({ phase: 'convert', message: `Merging the adapter ${name} into ${baseName} and converting to ONNX.` });
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  const converted = await convertWeights(base.manifest.config, weightsFromOnnx(base.onnx, base.manifest.config, baseName), adapter, {
+    name,
+    source,
+    weightStorage: weights,
+    baseName,
+  });
+  const origin = {
+    kind: 'hub' as const,
+    hubUrl: location.hubUrl,
+    repo: location.repo,
+    revision: location.revision,
+    sha256: adapterFile.sha256,
+    ...(adapterFile.etag ? { etag: adapterFile.etag } : {}),
+    ...(commit ? { commit } : {}),
+    base: { repo: baseLocation.repo, revision: baseLocation.revision, sha256: baseSha },
+  };
+  const id = await cacheKey(['hub-lora', location.hubUrl, location.repo, location.revision, adapterFile.sha256, baseLocation.repo, baseSha, weights]);
+  const stored = await storeConverted(deps.cache, { id, name, origin, weights }, converted, deps.onProgress);
+  const note = [base.note, stored.note].filter(Boolean).join(' ');
+  return { onnx: converted.onnx, manifest: converted.manifest, cached: stored.cached, fromCache: false, ...(note ? { note } : {}) };
 }
 
 function resumable(partials: PartialStore | undefined, url: string): PartialDownload | null {

@@ -142,7 +142,7 @@ export function writeSafetensors(tensors: NamedTensor[], metadata?: Record<strin
 }
 
 /** FNV-1a hash of a string: gives every tensor its own random stream, independent of the others. */
-function hashName(name: string): number {
+export function hashName(name: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < name.length; i++) {
     h ^= name.charCodeAt(i);
@@ -155,7 +155,7 @@ function hashName(name: string): number {
  * Fills `out` with mean + std·N(0, 1): a mulberry32 stream of 32-bit integers through Marsaglia's polar method.
  * The generator is inlined: this loop produces the ~120M values of a full-size model.
  */
-function fillNormal(out: Float32Array, seed: number, mean: number, std: number): void {
+export function fillNormal(out: Float32Array, seed: number, mean: number, std: number): void {
   let state = seed | 0;
   const scale = 2 / 4294967296;
   let i = 0;

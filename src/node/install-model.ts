@@ -12,7 +12,10 @@ import { normalizeRepoId } from '../hub/repo';
 import type { ModelManifest } from '../model/manifest';
 import type { WeightStorage } from '../model/onnx/fp16';
 import { isPlainName, parseRegistry, REGISTRY_VERSION, RegistryError, upsertEntry, type ModelRegistry, type RegistryEntry } from '../model/registry';
-import { convertCheckpointDir } from './model-files';
+import { convertWeights } from '../model/convert';
+import { AdapterError, parseLoraConfigText } from '../model/lora';
+import { weightsFromOnnx } from '../model/onnx/weights-from-onnx';
+import { adapterBaseDir, convertCheckpointDir, isAdapterDir, readAdapterDir } from './model-files';
 
 /** Options of {@link installModel}. */
 export interface InstallOptions {
@@ -30,6 +33,11 @@ export interface InstallOptions {
   onProgress?: (progress: PrepareProgress) => void;
   /** How often a dropped download is resumed before giving up (default 5). */
   retries?: number;
+  /**
+   * For a LoRA adapter (a folder or a hub repository): its base, a checkpoint folder or a hub repository id
+   * (default: the adapter's base_model_name_or_path, beside the adapter folder or on the hub).
+   */
+  base?: string;
 }
 
 /** The outcome of an install. */
@@ -81,6 +89,41 @@ function defaultName(target: string, fromDisk: boolean, weights: WeightStorage):
 }
 
 /**
+ * A LoRA adapter folder merged into its base: a checkpoint folder (`options.base`, or base_model_name_or_path
+ * beside the adapter), else the base repository downloaded from the hub (options.base or base_model_name_or_path).
+ */
+async function convertAdapterDir(dir: string, name: string, weights: WeightStorage, options: InstallOptions): Promise<{ onnx: Uint8Array; manifest: ModelManifest }> {
+  const adapter = await readAdapterDir(dir);
+  if (options.base !== undefined && (await isDirectory(options.base))) return convertCheckpointDir(dir, name, { weightStorage: weights, base: options.base });
+  let lookedBeside: Error | undefined;
+  if (options.base === undefined) {
+    try {
+      return convertCheckpointDir(dir, name, { weightStorage: weights, base: await adapterBaseDir(dir, adapter) });
+    } catch (e) {
+      if (!(e instanceof AdapterError) || e.field !== 'base_model_name_or_path') throw e;
+      lookedBeside = e;
+    }
+  }
+  const baseId = options.base ?? parseLoraConfigText(adapter.configText).baseModel ?? '';
+  let repo: string;
+  try {
+    repo = normalizeRepoId(baseId);
+  } catch {
+    throw lookedBeside ?? new AdapterError(`--base ${baseId} is neither a checkpoint folder nor a hub repository id.`, 'base_model_name_or_path');
+  }
+  const base = await prepareHubModel(
+    { repo, hubUrl: options.hubUrl, token: options.token, weights: 'float32' },
+    { fetch: options.fetch ?? globalThis.fetch.bind(globalThis), cache: null, onProgress: options.onProgress },
+  );
+  return convertWeights(base.manifest.config, weightsFromOnnx(base.onnx, base.manifest.config, repo), adapter, {
+    name,
+    source: `${path.resolve(dir)} (LoRA) on ${base.manifest.source ?? repo}`,
+    weightStorage: weights,
+    baseName: repo,
+  });
+}
+
+/**
  * Downloads (or reads) and converts a model, writes it into `modelsDir/<name>/` and registers it.
  * @throws the hub and conversion errors of `prepareHubModel` / `convertCheckpointDir`, or RegistryError
  */
@@ -94,8 +137,12 @@ export async function installModel(target: string, options: InstallOptions): Pro
   let converted: { onnx: Uint8Array; manifest: ModelManifest };
   let source: string;
   let resumes = 0;
-  if (fromDisk) {
+  if (fromDisk && (await isAdapterDir(target))) {
     source = path.resolve(target);
+    converted = await convertAdapterDir(target, name, weights, options);
+  } else if (fromDisk) {
+    source = path.resolve(target);
+    if (options.base !== undefined) throw new RegistryError(`--base is for LoRA adapters, and ${target} holds no adapter_config.json.`);
     converted = await convertCheckpointDir(target, name, { weightStorage: weights });
   } else {
     const repo = normalizeRepoId(target);
@@ -104,8 +151,10 @@ export async function installModel(target: string, options: InstallOptions): Pro
     const retries = options.retries ?? 5;
     for (;;) {
       try {
+        const base = options.base === undefined ? undefined : await isDirectory(options.base) ? null : { repo: options.base };
+        if (base === null) throw new RegistryError('For an adapter on the hub, --base must be a hub repository id (a local base folder works with a local adapter folder).');
         const prepared = await prepareHubModel(
-          { repo, revision: options.revision, hubUrl: options.hubUrl, token: options.token, weights },
+          { repo, revision: options.revision, hubUrl: options.hubUrl, token: options.token, weights, ...(base ? { base } : {}) },
           {
             fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
             cache: null,

@@ -2,13 +2,13 @@
 // pipeline and measures the error per task as max|got − expected| / max|expected|. Shared by the
 // Node parity CLI, the unit tests and the in-browser self-check page, so all three judge alike.
 import type { ModelRunner } from '../forecast/model-runner';
-import { predict, predictQuantiles, type ForecastInputs, type PredictOptions } from '../forecast';
+import { embed, predict, predictQuantiles, type ForecastInputs, type PredictOptions } from '../forecast';
 
 /** The JSON of one case file. */
 export interface GoldenCase {
   model: string;
   description?: string;
-  call: 'model_forward' | 'predict' | 'predict_quantiles';
+  call: 'model_forward' | 'predict' | 'predict_quantiles' | 'embed';
   input_format: 'model_forward' | 'list_of_arrays' | 'array3d' | 'list_of_dicts';
   inputs: unknown;
   options: { kwargs: Record<string, unknown> };
@@ -145,6 +145,19 @@ export async function runGoldenCase(runner: ModelRunner, name: string, c: Golden
     tasks = forecasts.flatMap((f, i) => [
       compareArrays(`task ${i} quantiles`, f.quantiles, flatten(q[i])),
       compareArrays(`task ${i} mean`, f.mean, flatten(m[i])),
+    ]);
+  } else if (c.call === 'embed') {
+    const { context_length: contextLength, batch_size: batchSize, ...rest } = c.options.kwargs as { context_length?: number; batch_size?: number };
+    if (Object.keys(rest).length > 0) throw new GoldenCaseError(`unsupported keyword argument ${Object.keys(rest)[0]}`);
+    const embeddings = await embed(runner, toInputs(c), { ...(contextLength !== undefined ? { contextLength } : {}), ...(batchSize !== undefined ? { batchSize } : {}) });
+    const [e, loc, scale] = (['embeddings', 'loc', 'scale'] as const).map((k) => c.expected[k] as unknown[]);
+    if (!Array.isArray(e) || e.length !== embeddings.length) {
+      throw new GoldenCaseError(`${name}: ${embeddings.length} embeddings for ${Array.isArray(e) ? e.length : '?'} expected tasks`);
+    }
+    tasks = embeddings.flatMap((got, i) => [
+      compareArrays(`task ${i} embeddings`, got.values, flatten(e[i])),
+      compareArrays(`task ${i} loc`, got.loc, flatten(loc[i])),
+      compareArrays(`task ${i} scale`, got.scale, flatten(scale[i])),
     ]);
   } else {
     throw new GoldenCaseError(`${name}: unknown call ${String((c as { call: unknown }).call)}`);

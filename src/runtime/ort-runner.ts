@@ -3,7 +3,7 @@
 // against the graph's contract, so a bad call is a clear error rather than an opaque ORT failure.
 import type * as OrtWeb from 'onnxruntime-web';
 import { GRAPH_IO } from '../model/onnx/chronos2';
-import type { ModelCallInput, ModelCallOutput, ModelInfo, ModelRunner } from '../forecast/model-runner';
+import type { EmbedCallOutput, ModelCallInput, ModelCallOutput, ModelInfo, ModelRunner } from '../forecast/model-runner';
 
 /** The parts of an onnxruntime module this runner uses (onnxruntime-web and -node both fit). */
 export type OrtModule = Pick<typeof OrtWeb, 'InferenceSession' | 'Tensor'>;
@@ -29,8 +29,36 @@ export class OrtModelRunner implements ModelRunner {
     return new OrtModelRunner(ort, session, info);
   }
 
-  /** Runs one forward call. */
+  /** Whether the graph has the hidden-states output `embed` reads (models converted before it existed do not). */
+  get canEmbed(): boolean {
+    return this.session.outputNames.includes(GRAPH_IO.hiddenStates);
+  }
+
+  /** Runs one forward call (fetching only the forecast outputs). */
   async run(input: ModelCallInput): Promise<ModelCallOutput> {
+    const out = await this.session.run(this.feeds(input), FORECAST_OUTPUTS);
+    const result = { quantilePreds: take(out, GRAPH_IO.quantilePreds), loc: take(out, GRAPH_IO.loc), scale: take(out, GRAPH_IO.scale) };
+    for (const t of Object.values(out)) t.dispose?.();
+    return result;
+  }
+
+  /**
+   * Runs one forward call for the encoder's last hidden states.
+   * @throws ModelCallError when the model was converted without the hidden-states output
+   */
+  async embed(input: ModelCallInput): Promise<EmbedCallOutput> {
+    if (!this.canEmbed) {
+      throw new ModelCallError('This converted model has no hidden-states output (it was converted by an older version); convert it again to compute embeddings.');
+    }
+    const out = await this.session.run(this.feeds(input), [GRAPH_IO.hiddenStates, GRAPH_IO.loc, GRAPH_IO.scale]);
+    const hidden = out[GRAPH_IO.hiddenStates];
+    const result = { hiddenStates: take(out, GRAPH_IO.hiddenStates), sequenceLength: Number(hidden.dims[1]), loc: take(out, GRAPH_IO.loc), scale: take(out, GRAPH_IO.scale) };
+    for (const t of Object.values(out)) t.dispose?.();
+    return result;
+  }
+
+  /** Checks a call against the graph's contract and builds its feeds. */
+  private feeds(input: ModelCallInput): Record<string, OrtWeb.Tensor> {
     const { batchSize: B, contextLength: T, numOutputPatches: n } = input;
     const { patchSize: P, maxOutputPatches } = this.info;
     if (!Number.isSafeInteger(B) || B < 1) throw new ModelCallError(`batch size must be a positive integer, got ${B}`);
@@ -44,27 +72,26 @@ export class OrtModelRunner implements ModelRunner {
       throw new ModelCallError(`futureCovariates has ${input.futureCovariates.length} values, expected ${B}×${n * P}`);
     }
     const { Tensor } = this.ort;
-    const feeds = {
+    return {
       [GRAPH_IO.context]: new Tensor('float32', input.context, [B, T]),
       [GRAPH_IO.groupIds]: new Tensor('int64', input.groupIds, [B]),
       [GRAPH_IO.futureCovariates]: new Tensor('float32', input.futureCovariates, [B, n * P]),
     };
-    const out = await this.session.run(feeds);
-    const take = (name: string): Float32Array => {
-      const t = out[name];
-      const data = t.data;
-      if (!(data instanceof Float32Array)) throw new ModelCallError(`output ${name} is not float32`);
-      return data;
-    };
-    const result = { quantilePreds: take(GRAPH_IO.quantilePreds), loc: take(GRAPH_IO.loc), scale: take(GRAPH_IO.scale) };
-    for (const t of Object.values(out)) t.dispose?.();
-    return result;
   }
 
   /** Releases the session. */
   async dispose(): Promise<void> {
     await this.session.release();
   }
+}
+
+/** The outputs a forecast fetches: onnxruntime copies out only fetched outputs, so hidden states cost nothing here. */
+const FORECAST_OUTPUTS = [GRAPH_IO.quantilePreds, GRAPH_IO.loc, GRAPH_IO.scale];
+
+function take(out: OrtWeb.InferenceSession.OnnxValueMapType, name: string): Float32Array {
+  const data = out[name]?.data;
+  if (!(data instanceof Float32Array)) throw new ModelCallError(`output ${name} is missing or not float32`);
+  return data;
 }
 
 /** ModelInfo from a normalised config. */

@@ -5,6 +5,7 @@ import { CsvParseError } from '../data/errors';
 import type { ParsedTable } from '../data/csv';
 import { buildSeries, describeTable, detectSchema, type SeriesSelection } from '../data/table';
 import type { BackendPreference } from '../runtime/backend';
+import type { Frequency } from '../data/timestamps';
 import type { WorkerClientEvent } from '../worker/client';
 import { getEngine, onEngineEvent } from './engine';
 import { buildTasks } from './dataset';
@@ -17,6 +18,9 @@ import type { AppError, HistoryWindow } from './slices/ui-slice';
 
 const get = useAppStore.getState;
 const set = useAppStore.setState;
+
+/** Most rolling-origin backtest windows the app offers. */
+export const MAX_BACKTEST_WINDOWS = 20;
 
 /** The demo dataset shipped with the app. */
 export const EXAMPLE_CSV_PATH = 'airline-passengers.csv';
@@ -242,6 +246,44 @@ export function setBacktest(backtest: boolean): void {
   set({ backtest });
   set((s) => ({ horizon: clampHorizon(s, s.horizon) }));
   requestForecast({ immediate: true });
+}
+
+/** Sets the number of rolling-origin backtest windows (1 = one holdout). */
+export function setBacktestWindows(windows: number): void {
+  set({ backtestWindows: Math.max(1, Math.min(MAX_BACKTEST_WINDOWS, Math.round(windows) || 1)) });
+  requestForecast({ immediate: true });
+}
+
+/** Sets the steps between backtest cutoffs (null: the horizon, windows side by side). */
+export function setBacktestStep(step: number | null): void {
+  set({ backtestStep: step === null || !Number.isFinite(step) || step < 1 ? null : Math.round(step) });
+  requestForecast({ immediate: true });
+}
+
+/** Sets the season of the baselines and the MASE (null: from the frequency, or estimated for steps). */
+export function setSeasonOverride(season: number | null): void {
+  set({ seasonOverride: season === null || !Number.isFinite(season) || season < 1 ? null : Math.round(season) });
+  // The baselines depend on the season: run the backtest again.
+  set((s) => ({ dataVersion: s.dataVersion + 1 }));
+  requestForecast({ immediate: true });
+}
+
+/**
+ * Places the rows of a file without a time column on a calendar: the frequency and the time of the first row
+ * (e.g. monthly from 1949-01), or plain steps again with null.
+ */
+export function setFrequencyAndStart(frequency: Frequency | null, start: string | null): void {
+  const current = get().selection;
+  if (!current) return;
+  const next: SeriesSelection = { ...current };
+  delete next.frequency;
+  delete next.start;
+  if (frequency && start) {
+    next.frequency = frequency;
+    next.start = start;
+  }
+  set({ selection: next, error: null });
+  rebuildSeries('default');
 }
 
 /** Forecasts the targets of one series id jointly (one multivariate task) or each on its own. */

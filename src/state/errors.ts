@@ -16,6 +16,7 @@ const CSV_TITLES: Record<CsvErrorCode, string> = {
   'too-many-columns': 'The file has too many columns',
   'too-many-rows': 'The file has too many rows',
   'unclosed-quote': 'A quoted value never ends',
+  'line-too-long': 'A line is too long',
   'duplicate-timestamps': 'Repeated timestamps',
   'invalid-timestamp': 'A date cannot be read',
   'irregular-timestamps': 'The timestamps are irregular',

@@ -6,7 +6,12 @@
 import type { AppState } from './store';
 import { useAppStore } from './store';
 import { bucketLength } from './forecast-view';
-import { prepareRun } from './dataset';
+import { prepareBacktest, prepareRun, type PreparedBacktest } from './dataset';
+import { backtestCutoffs, MIN_BACKTEST_HISTORY, type BacktestSpec } from '../eval/backtest';
+import { backtestItems } from '../eval/run';
+import type { QuantileForecast } from '../forecast/pipeline';
+import type { ForecastResult } from '../worker/engine-api';
+import type { CachedRun } from './slices/forecast-slice';
 import { describeError } from './errors';
 import { getEngine } from './engine';
 
@@ -33,8 +38,16 @@ function cancelInflight(except: string | null): void {
 }
 
 /** Identity of the inputs except the horizon: same data, model and settings. */
-export function baseKey(s: Pick<AppState, 'dataVersion' | 'modelVersion' | 'crossLearning' | 'backtest'>): string {
-  return `d${s.dataVersion}|m${s.modelVersion}|x${s.crossLearning ? 1 : 0}|b${s.backtest ? 1 : 0}`;
+export function baseKey(
+  s: Pick<AppState, 'dataVersion' | 'modelVersion' | 'crossLearning' | 'backtest' | 'backtestWindows' | 'backtestStep'>,
+): string {
+  const windows = s.backtest ? `|w${s.backtestWindows}s${s.backtestStep ?? 'h'}` : '';
+  return `d${s.dataVersion}|m${s.modelVersion}|x${s.crossLearning ? 1 : 0}|b${s.backtest ? 1 : 0}${windows}`;
+}
+
+/** The backtest the settings ask for: `backtestWindows` windows of `horizon` steps. */
+export function backtestSpec(s: Pick<AppState, 'horizon' | 'backtestWindows' | 'backtestStep'>): BacktestSpec {
+  return { h: s.horizon, windows: s.backtestWindows, step: s.backtestStep ?? s.horizon };
 }
 
 /** Identity of the run the current state needs, or null when no run is possible (no data or model). */
@@ -100,9 +113,18 @@ async function execute(): Promise<void> {
   const holdout = s.backtest ? s.horizon : null;
   const predictionLength = s.backtest ? s.horizon : bucketLength(s.horizon, s.model.patchSize);
   const tasks = s.tasks;
+  const frequency = s.seriesSet.frequency;
+  const futureNames = s.seriesSet.futureCovariateNames;
   let prepared;
+  let windows: PreparedBacktest | null = null;
+  const spec = backtestSpec(s);
   try {
-    prepared = prepareRun(tasks, s.seriesSet.frequency, holdout, predictionLength, s.model.contextLength, s.seriesSet.futureCovariateNames);
+    prepared = prepareRun(tasks, frequency, holdout, predictionLength, s.model.contextLength, futureNames);
+    if (s.backtest) {
+      const cutoffsOf = (length: number, task: { names: string[] }) =>
+        backtestCutoffs(length, spec, MIN_BACKTEST_HISTORY, task.names.join(', '));
+      windows = prepareBacktest(tasks, frequency, spec.h, cutoffsOf, s.model.contextLength, futureNames);
+    }
   } catch (e) {
     set({ forecasting: false });
     set({ error: describeError(e, 'forecast') });
@@ -111,9 +133,9 @@ async function execute(): Promise<void> {
   set({ inferenceProgress: null });
   const controller = new AbortController();
   inflight = { key, controller };
-  try {
-    const result = await getEngine().forecast(
-      { tasks: prepared.dicts, predictionLength, crossLearning: s.crossLearning, supersedeKey: SUPERSEDE_KEY },
+  const call = (dicts: typeof prepared.dicts): Promise<ForecastResult> =>
+    getEngine().forecast(
+      { tasks: dicts, predictionLength, crossLearning: s.crossLearning, supersedeKey: SUPERSEDE_KEY },
       {
         signal: controller.signal,
         onProgress: (p) => {
@@ -121,6 +143,38 @@ async function execute(): Promise<void> {
         },
       },
     );
+  try {
+    let result: ForecastResult;
+    let backtest: CachedRun['backtest'] = null;
+    if (windows) {
+      // One call for every window of every task; with cross-learning, each window on its own, so that no window
+      // sees the later history of another (which would leak its actuals).
+      const all: QuantileForecast[] = new Array(windows.entries.length);
+      const groups = s.crossLearning
+        ? [...new Set(windows.entries.map((e) => e.window))].map((w) => windows!.entries.flatMap((e, i) => (e.window === w ? [i] : [])))
+        : [windows.entries.map((_, i) => i)];
+      let last: ForecastResult | null = null;
+      let inferenceMs = 0;
+      let modelCalls = 0;
+      for (const indices of groups) {
+        last = await call(indices.map((i) => windows!.dicts[i]));
+        last.forecasts.forEach((f, k) => (all[indices[k]] = f));
+        inferenceMs += last.inferenceMs;
+        modelCalls += last.modelCalls;
+      }
+      // The chart's fan is each task's last window (the one `prepared` describes).
+      const lastOfTask = tasks.map((_, t) => {
+        let index = -1;
+        windows!.entries.forEach((e, i) => {
+          if (e.task === t) index = i;
+        });
+        return all[index];
+      });
+      result = { ...(last as ForecastResult), forecasts: lastOfTask, inferenceMs, modelCalls };
+      backtest = { spec, prepared: windows, forecasts: all };
+    } else {
+      result = await call(prepared.dicts);
+    }
     if (inflight?.controller === controller) inflight = null;
     if (wantedKey !== key) return;
     set((state) => ({
@@ -134,13 +188,16 @@ async function execute(): Promise<void> {
         cuts: prepared.cuts,
         forecastTimestamps: prepared.forecastTimestamps,
         actuals: prepared.actuals,
+        backtest,
       },
+      baselines: backtest ? { runKey: key, result: null, error: null } : null,
       forecasting: false,
       inferenceProgress: null,
       lastInferenceMs: result.inferenceMs,
       // The engine may fall back from WebGPU to WASM during a run; the status bar follows.
       model: state.model ? { ...state.model, backend: result.backend } : state.model,
     }));
+    if (backtest) void computeRunBaselines(key, tasks, backtest.prepared, result, frequency, s.seasonOverride, controller.signal);
     // The state may have moved on while this ran (e.g. the slider crossed another bucket).
     requestForecast({ immediate: true });
   } catch (e) {
@@ -150,5 +207,29 @@ async function execute(): Promise<void> {
     if (wantedKey !== key) return;
     wantedKey = null;
     set({ forecasting: false, inferenceProgress: null, error: describeError(e, 'forecast') });
+  }
+}
+
+/** Forecasts the baselines of every backtest window in the worker and stores them with the run's key. */
+async function computeRunBaselines(
+  key: string,
+  tasks: AppState['tasks'],
+  prepared: PreparedBacktest,
+  result: ForecastResult,
+  frequency: NonNullable<AppState['seriesSet']>['frequency'],
+  season: number | null,
+  signal: AbortSignal,
+): Promise<void> {
+  const items = backtestItems(tasks, prepared, (name) => name);
+  const levels = [...(result.forecasts[0]?.quantileLevels ?? [])].sort((a, b) => a - b);
+  try {
+    const baselines = await getEngine().baselines(
+      { trains: items.map((i) => i.train), h: prepared.actuals[0]?.[0]?.length ?? 0, levels, frequency, ...(season ? { season } : {}) },
+      { signal },
+    );
+    if (get().run?.key === key) set({ baselines: { runKey: key, result: baselines, error: null } });
+  } catch (e) {
+    if (get().run?.key !== key || (e instanceof Error && e.name === 'AbortError')) return;
+    set({ baselines: { runKey: key, result: null, error: e instanceof Error ? e.message : String(e) } });
   }
 }

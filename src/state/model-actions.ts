@@ -266,11 +266,13 @@ export function loadFromHub(input: HubLoadInput): Promise<boolean> {
   });
 }
 
-/** Loads a model from files the user picked or dropped (a checkpoint folder, or model.onnx + manifest.json). */
+/** Loads a model from files the user picked or dropped (a checkpoint folder, model.onnx + manifest.json, or a LoRA adapter). */
 export function openModelFiles(files: File[], weights: WeightStorage = get().weightStorage): Promise<boolean> {
   const first = files.find((f) => /\.(safetensors|onnx)$/i.test(f.name)) ?? files[0];
   const label = first ? first.name : 'local files';
-  return userLoad({ source: { kind: 'files', files, weights }, choice: { kind: 'files', name: label }, label });
+  const hubUrl = get().hubUrl;
+  // a LoRA adapter's base that is neither picked nor cached is downloaded from the configured hub
+  return userLoad({ source: { kind: 'files', files, weights, ...(hubUrl ? { hubUrl } : {}) }, choice: { kind: 'files', name: label }, label });
 }
 
 /** Chooses the weight storage (fp32, fp16, int8, int4) of the next conversion (hub or local checkpoint). */

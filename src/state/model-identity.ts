@@ -5,8 +5,8 @@
 import type { WeightStorage } from '../model/onnx/fp16';
 import type { ModelChoice } from './slices/model-slice';
 
-/** The bundled default model (public/models/chronos2-mini-synth). */
-export const DEMO_MODEL = 'chronos2-mini-synth';
+/** The bundled default model (public/models/chronos2-mini). */
+export const DEMO_MODEL = 'chronos2-mini';
 /** The random-weight model the tests load by URL (`?model=random-small`); never offered to users. */
 export const TEST_MODEL = 'random-small';
 

@@ -1,13 +1,15 @@
 // Derived values of the store that several components need: which run is on screen, how many of its steps,
 // each series' forecast cut to those steps, and the backtest scores. Pure functions of state values, so they
 // are cheap to memoise in components and easy to test.
-import { seasonLength, type Frequency } from '../data/timestamps';
 import { seriesRefs, type SeriesRef } from './dataset';
 import { sliceVariate, type SeriesForecast } from './forecast-view';
 import { baseKey } from './forecast-runner';
-import { scoreForecast, scorePointForecast, seasonalNaive, averageScores, type ForecastScores } from './metrics';
+import { summarize, type MethodSummary } from '../eval/aggregate';
+import type { BacktestSpec } from '../eval/backtest';
+import { backtestItems, modelWindowForecast, scoreItems, type ExportWindow } from '../eval/run';
+import type { SeasonChoice } from '../eval/season';
 import type { AppState } from './store';
-import type { CachedRun } from './slices/forecast-slice';
+import type { BaselinesState, CachedRun } from './slices/forecast-slice';
 
 /** The cached run if it belongs to the data and settings on screen (it may be for another horizon). */
 export function selectDisplayedRun(s: AppState): CachedRun | null {
@@ -34,38 +36,28 @@ export function allSeriesForecasts(run: CachedRun, steps: number): SeriesForecas
   return seriesRefs(run.tasks).map((ref) => seriesForecast(run, ref, steps));
 }
 
-/** Backtest scores of one series: the model's and the seasonal-naive baseline's. */
-export interface SeriesScores {
-  name: string;
-  model: ForecastScores;
-  naive: ForecastScores;
+/** Everything the metrics panel and the backtest downloads show of a backtest run. */
+export interface BacktestView {
+  /** Every window of every series, scored for the model and each baseline (model first). */
+  windows: ExportWindow[];
+  /** Scale-free aggregates over all windows and series. */
+  summary: MethodSummary[];
+  season: SeasonChoice;
+  spec: BacktestSpec;
 }
 
-/** Backtest scores of every series of a run, plus their averages; null outside backtest mode. */
-export function backtestScores(
-  run: CachedRun,
-  frequency: Frequency,
-): { perSeries: SeriesScores[]; average: { model: ForecastScores; naive: ForecastScores }; season: number } | null {
-  if (run.holdout === null || !run.actuals) return null;
-  const season = seasonLength(frequency);
-  const steps = run.holdout;
-  const perSeries = seriesRefs(run.tasks).map((ref): SeriesScores => {
-    const forecast = seriesForecast(run, ref, steps);
-    const actual = run.actuals?.[ref.task][ref.variate] ?? new Float64Array(0);
-    const train = run.tasks[ref.task].targets[ref.variate].subarray(0, run.cuts[ref.task]);
-    const naive = seasonalNaive(train, season, steps);
-    return {
-      name: ref.name,
-      model: scoreForecast(actual, forecast.mean, forecast.levels, forecast.quantiles, train, season),
-      naive: scorePointForecast(actual, naive, forecast.levels, train, season),
-    };
-  });
-  return {
-    perSeries,
-    average: {
-      model: averageScores(perSeries.map((p) => p.model)),
-      naive: averageScores(perSeries.map((p) => p.naive)),
-    },
-    season,
-  };
+/**
+ * Scores a backtest run once its baselines are in: per window and series, the model and every baseline on the
+ * same windows with the same metrics, and the scale-free summary. Null outside backtest mode or while the
+ * baselines are computed.
+ */
+export function backtestView(run: CachedRun, baselines: BaselinesState | null, targetColumnOf: (series: string) => string): BacktestView | null {
+  if (!run.backtest || !baselines || baselines.runKey !== run.key || !baselines.result) return null;
+  const { spec, prepared, forecasts } = run.backtest;
+  const items = backtestItems(run.tasks, prepared, targetColumnOf);
+  const levels = [...(forecasts[0]?.quantileLevels ?? [])].sort((a, b) => a - b);
+  const label = 'Chronos-2';
+  const model = items.map((item) => modelWindowForecast(forecasts[item.entry], item, spec.h, levels, label));
+  const windows = scoreItems(items, model, baselines.result.forecasts, baselines.result.season.season);
+  return { windows, summary: summarize(windows), season: baselines.result.season, spec };
 }

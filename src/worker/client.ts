@@ -6,6 +6,7 @@
 // model, reporting each step through `onEvent`.
 import type { ParseCsvOptions, ParsedTable, ParseProgress } from '../data/csv';
 import { CsvParseError } from '../data/errors';
+import type { BaselineRequest, BaselineResult } from '../eval/worker-baselines';
 import type { BackendPreference } from '../runtime/backend';
 import {
   EngineError,
@@ -160,6 +161,17 @@ export class WorkerClient implements ForecastEngine {
       },
       signal,
       () => new CsvParseError('aborted', 'Loading the file was cancelled.'),
+    );
+  }
+
+  /** Forecasts the baselines of backtest windows in the worker (augurs WASM, off the UI thread). */
+  baselines(request: BaselineRequest, options: { signal?: AbortSignal } = {}): Promise<BaselineResult> {
+    return this.call(
+      (requestId) => ({ type: 'baselines', requestId, request }),
+      (message) => (message.kind === 'baselines' ? message.result : unexpected(message, 'baselines')),
+      () => undefined,
+      options.signal,
+      () => new AbortError('The baselines were cancelled.'),
     );
   }
 

@@ -22,8 +22,11 @@ export type ModelSourceSpec =
    * same repository.
    */
   | { kind: 'hub'; repo: string; revision?: string; hubUrl?: string; token?: string; weights?: WeightStorage }
-  /** Files picked or dropped by the user: a checkpoint folder or model.onnx + manifest.json; converted and cached. */
-  | { kind: 'files'; files: File[]; weights?: WeightStorage }
+  /**
+   * Files picked or dropped by the user: a checkpoint folder, model.onnx + manifest.json, or a LoRA adapter (with
+   * its base's files, or its base from the cache or the hub at `hubUrl`); converted and cached.
+   */
+  | { kind: 'files'; files: File[]; weights?: WeightStorage; hubUrl?: string }
   /** A model in the engine's model cache, by id (see `CachedModel`). */
   | { kind: 'cached'; id: string };
 

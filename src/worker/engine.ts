@@ -473,6 +473,9 @@ export class Engine implements ForecastEngine {
       case 'files': {
         const prepared = await prepareLocalModel(source.files, source.weights ?? 'float32', {
           cache: this.modelCache,
+          // an adapter's base that was neither picked nor cached comes from the hub
+          fetch: this.fetchFn,
+          ...(source.hubUrl ? { hubUrl: source.hubUrl } : {}),
           signal,
           onProgress: progress,
           maxBytes,
@@ -803,6 +806,7 @@ function validateSource(source: ModelSourceSpec): void {
       if (!Array.isArray(source.files) || !source.files.every((f) => typeof Blob !== 'undefined' && f instanceof Blob && typeof f.name === 'string')) {
         throw new ModelSourceError('A files source needs `files`, an array of File objects.');
       }
+      if (source.hubUrl !== undefined && typeof source.hubUrl !== 'string') throw new ModelSourceError("A files source's `hubUrl` must be a string.");
       validateWeights(source.weights);
       return;
     case 'cached':

@@ -3,6 +3,7 @@
 // so a `cancel` message reaches the engine as an aborted signal. It holds no forecasting logic and no DOM access;
 // the worker entry binds it to `self`, tests bind it to one end of a MessageChannel.
 import { parseCsv, type ParsedTable } from '../data/csv';
+import type { BaselineRequest, BaselineResult } from '../eval/worker-baselines';
 import type { ForecastEngine, ForecastResult } from './engine-api';
 import { ProtocolError } from './errors';
 import {
@@ -24,9 +25,14 @@ export interface ResponseSink {
 export class Handler {
   private readonly controllers = new Map<RequestId, AbortController>();
 
+  /**
+   * @param baselines Computes backtest baselines (the worker entry passes augurs loaded from its WASM URLs);
+   *   without it, `baselines` requests fail with a clear error.
+   */
   constructor(
     private readonly engine: ForecastEngine,
     private readonly sink: ResponseSink,
+    private readonly baselines?: (request: BaselineRequest, signal: AbortSignal) => Promise<BaselineResult>,
   ) {}
 
   /** Handles one message from the client (the worker's `message` event data). */
@@ -76,6 +82,13 @@ export class Handler {
             this.post({ type: 'progress', requestId: message.requestId, kind: 'parse-csv', progress }),
           ).then((table) => ({ type: 'result', requestId: message.requestId, kind: 'parse-csv', table })),
         );
+        return;
+      case 'baselines':
+        this.serve(message.requestId, async (signal) => {
+          if (!this.baselines) throw new ProtocolError('This worker cannot compute baselines.');
+          const result = await this.baselines(message.request, signal);
+          return { type: 'result', requestId: message.requestId, kind: 'baselines', result };
+        });
         return;
       case 'dispose':
         for (const controller of this.controllers.values()) controller.abort();

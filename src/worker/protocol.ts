@@ -4,6 +4,7 @@
 // and no casts. Everything here is structured-clone safe.
 import type { BackendPreference } from '../runtime/backend';
 import type { ParseCsvOptions, ParsedTable, ParseProgress } from '../data/csv';
+import type { BaselineRequest, BaselineResult } from '../eval/worker-baselines';
 import { CsvParseError, type CsvErrorCode, type CsvErrorLocation } from '../data/errors';
 import type {
   EngineErrorPayload,
@@ -46,6 +47,13 @@ export interface ParseCsvMessage {
   options: CsvOptionsMessage;
 }
 
+/** Forecast the baselines (seasonal naive, AutoETS) of backtest windows; answered by a `baselines` result. */
+export interface BaselinesMessage {
+  type: 'baselines';
+  requestId: RequestId;
+  request: BaselineRequest;
+}
+
 /** Cancel the unfinished request `requestId`. Not answered itself: the cancelled request ends in an error. */
 export interface CancelMessage {
   type: 'cancel';
@@ -65,7 +73,14 @@ export interface PingMessage {
 }
 
 /** Every message the client sends. */
-export type WorkerRequest = LoadModelMessage | ForecastMessage | ParseCsvMessage | CancelMessage | DisposeMessage | PingMessage;
+export type WorkerRequest =
+  | LoadModelMessage
+  | ForecastMessage
+  | ParseCsvMessage
+  | BaselinesMessage
+  | CancelMessage
+  | DisposeMessage
+  | PingMessage;
 
 // ---------------------------------------------------------------------------------------------------------
 // Worker → client
@@ -75,6 +90,7 @@ export type ResultMessage =
   | { type: 'result'; requestId: RequestId; kind: 'load-model'; status: ModelStatus }
   | { type: 'result'; requestId: RequestId; kind: 'forecast'; result: ForecastResult }
   | { type: 'result'; requestId: RequestId; kind: 'parse-csv'; table: ParsedTable }
+  | { type: 'result'; requestId: RequestId; kind: 'baselines'; result: BaselineResult }
   | { type: 'result'; requestId: RequestId; kind: 'dispose' };
 
 /**
@@ -110,7 +126,7 @@ export type WorkerResponse = ResultMessage | ErrorMessage | ProgressMessage | Po
 // ---------------------------------------------------------------------------------------------------------
 // Helpers shared by both ends
 
-const REQUEST_TYPES: ReadonlySet<string> = new Set(['load-model', 'forecast', 'parse-csv', 'cancel', 'dispose', 'ping']);
+const REQUEST_TYPES: ReadonlySet<string> = new Set(['load-model', 'forecast', 'parse-csv', 'baselines', 'cancel', 'dispose', 'ping']);
 const RESPONSE_TYPES: ReadonlySet<string> = new Set(['result', 'error', 'progress', 'pong']);
 
 function hasEnvelope(data: unknown, types: ReadonlySet<string>): data is { type: string; requestId: number } {

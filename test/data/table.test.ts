@@ -134,9 +134,12 @@ describe('table shapes', () => {
     for (const store of [1, 2]) for (let d = 1; d <= 5; d++) rows.push(`${store},2024-01-0${d},${store * 10 + d},${d}`);
     const table = await parseCsv(rows.join('\n'));
     const schema = detectSchema(table);
-    expect(schema).toMatchObject({ shape: 'long', idColumn: 'store_id', targetColumns: ['sales'], covariateColumns: ['visitors'] });
-    const set = buildSeries(table, { ...schema, targetColumns: ['sales', 'visitors'], covariateColumns: [] });
-    expect(set.series.map((s) => s.id)).toEqual(['1/sales', '1/visitors', '2/sales', '2/visitors']);
+    // Every value column of a long table is forecast per id unless the user picks.
+    expect(schema).toMatchObject({ shape: 'long', idColumn: 'store_id', targetColumns: ['sales', 'visitors'], covariateColumns: [] });
+    const set = buildSeries(table, schema);
+    expect(set.series.map((s) => s.id)).toEqual(['1 · sales', '1 · visitors', '2 · sales', '2 · visitors']);
+    const picked = buildSeries(table, { ...schema, targetColumns: ['sales'], covariateColumns: ['visitors'] });
+    expect(picked.series.map((s) => s.id)).toEqual(['1', '2']);
   });
 
   it('long without timestamps: series stacked in blocks under an id column', async () => {

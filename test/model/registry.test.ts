@@ -12,7 +12,7 @@ describe('models/index.json', () => {
   it('the shipped registry parses, offers the demo model and not the random-weight test model', () => {
     const file = fileURLToPath(new URL('../../public/models/index.json', import.meta.url));
     const registry = parseRegistry(JSON.parse(readFileSync(file, 'utf8')));
-    expect(defaultEntry(registry)?.name).toBe('chronos2-mini-synth');
+    expect(defaultEntry(registry)?.name).toBe('chronos2-mini');
     expect(registry.models.map((m) => m.name)).not.toContain('random-small');
     // The tests still load it by URL (?model=random-small, /models/random-small/).
     expect(existsSync(fileURLToPath(new URL('../../public/models/random-small/model.onnx', import.meta.url)))).toBe(true);

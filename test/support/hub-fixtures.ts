@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseChronos2Config } from '../../src/model/config';
 import { defaultEntry, parseRegistry } from '../../src/model/registry';
+import { randomLoraAdapter } from '../../src/model/random-adapter';
 import { CHRONOS_2_BASE_SHAPE, makeChronos2ConfigJson, randomChronos2Tensors, writeSafetensors } from '../../src/model/random-checkpoint';
 import type { HubRepoInfo, TestHub } from './hub-server';
 
@@ -105,4 +106,44 @@ export function bundledModel(root: string): { folder: string; name: string } {
   const folder = defaultEntry(registry)?.folder ?? 'random-small';
   const manifest = JSON.parse(readFileSync(path.join(root, 'public/models', folder, 'manifest.json'), 'utf8')) as { name: string };
   return { folder, name: manifest.name };
+}
+
+/** Repositories holding LoRA adapters (adapter_config.json + adapter_model.safetensors) of the small fixture. */
+export const LORA_REPOS = {
+  first: 'test/chronos-2-small-lora',
+  second: 'test/chronos-2-small-lora-2',
+  missingBase: 'test/lora-of-missing-base',
+  otherArchitecture: 'test/lora-of-bert',
+  shapeMismatch: 'test/lora-of-wider-model',
+  unknownModule: 'test/lora-unknown-module',
+  truncated: 'test/lora-truncated',
+  dora: 'test/lora-dora',
+} as const;
+
+/** The adapter files of one fixture repository (random factors for the small fixture, seeded). */
+export function loraRepoFiles(options: { seed: number; baseModel?: string; wider?: boolean; overrides?: Record<string, unknown>; truncate?: boolean; extraLayer?: boolean }): Record<string, Uint8Array> {
+  const base = parseChronos2Config(JSON.parse(readFileSync(SMALL_CONFIG, 'utf8')));
+  const shape = options.wider ? { ...base, dModel: 64 } : options.extraLayer ? { ...base, numLayers: base.numLayers + 1 } : base;
+  const { adapterConfig, safetensors } = randomLoraAdapter(shape, { r: 4, seed: options.seed, baseModel: options.baseModel ?? REPOS.small });
+  const weights = options.truncate ? safetensors.slice(0, Math.floor(safetensors.length * 0.6)) : safetensors;
+  return {
+    'adapter_config.json': new TextEncoder().encode(JSON.stringify({ ...adapterConfig, ...options.overrides }, null, 2)),
+    'adapter_model.safetensors': weights,
+  };
+}
+
+/** Registers the adapter repositories (the base is the small fixture repository, which addFixtureRepos adds). */
+export async function addLoraRepos(hub: TestHub): Promise<Record<keyof typeof LORA_REPOS, HubRepoInfo>> {
+  const specs: Record<keyof typeof LORA_REPOS, Record<string, Uint8Array>> = {
+    first: loraRepoFiles({ seed: 1 }),
+    second: loraRepoFiles({ seed: 2 }),
+    missingBase: loraRepoFiles({ seed: 3, baseModel: 'test/deleted-base' }),
+    otherArchitecture: loraRepoFiles({ seed: 4, baseModel: REPOS.bert }),
+    shapeMismatch: loraRepoFiles({ seed: 5, wider: true }),
+    unknownModule: loraRepoFiles({ seed: 6, extraLayer: true }),
+    truncated: loraRepoFiles({ seed: 7, truncate: true }),
+    dora: loraRepoFiles({ seed: 8, overrides: { use_dora: true } }),
+  };
+  const entries = await Promise.all(Object.entries(specs).map(async ([key, files]) => [key, await hub.addRepo(LORA_REPOS[key as keyof typeof LORA_REPOS], { files })] as const));
+  return Object.fromEntries(entries) as Record<keyof typeof LORA_REPOS, HubRepoInfo>;
 }

@@ -1,4 +1,4 @@
-// The bundled trained model (public/models/chronos2-mini-synth) against golden outputs of the PyTorch model that
+// The bundled trained model (public/models/chronos2-mini) against golden outputs of the PyTorch model that
 // trained it (training/golden.py): once converted in memory from its checkpoint, once from the committed ONNX
 // file the app loads. Per case max|got − expected| ≤ 1e-4 · max|expected|.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { OrtModelRunner, modelInfoFromConfig } from '../../src/runtime/ort-runne
 
 const repo = path.resolve(__dirname, '../..');
 const fixtures = path.join(repo, 'test/fixtures/trained');
-const modelDir = path.join(repo, 'public/models/chronos2-mini-synth');
+const modelDir = path.join(repo, 'public/models/chronos2-mini');
 const TOLERANCE = 1e-4;
 
 const caseFiles = readdirSync(path.join(fixtures, 'cases')).filter((f) => f.endsWith('.json')).sort();
@@ -26,7 +26,7 @@ async function onnxRunner(): Promise<OrtModelRunner> {
   return OrtModelRunner.create(ort, onnx, modelInfoFromConfig(manifest.config));
 }
 
-describe('bundled chronos2-mini-synth matches the PyTorch model that trained it', () => {
+describe('bundled chronos2-mini matches the PyTorch model that trained it', () => {
   it('ships checkpoint, ONNX, manifest and model card, each at most 10 MB', () => {
     for (const f of ['config.json', 'model.safetensors', 'model.onnx', 'manifest.json', 'README.md']) {
       const file = path.join(modelDir, f);

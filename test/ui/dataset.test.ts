@@ -1,5 +1,6 @@
 // Tasks and model inputs built from the data layer's series: multivariate alignment, the backtest cut with
 // held-out covariates, known-future covariates padded to the requested length, and context trimming.
+import { stepAxis } from '../../src/data/time-axis';
 import { describe, expect, it } from 'vitest';
 import type { ForecastSeries, SeriesSet } from '../../src/data/table';
 import { makeFrequency } from '../../src/data/timestamps';
@@ -22,7 +23,7 @@ function series(id: string, firstDay: number, values: number[], extra: Partial<F
 }
 
 function set(list: ForecastSeries[], futureCovariateNames: string[] = []): SeriesSet {
-  return { series: list, frequency: DAILY, pastCovariateNames: [], futureCovariateNames, knownFutureLength: 0, warnings: [] };
+  return { series: list, frequency: DAILY, timeAxis: stepAxis(DAILY), pastCovariateNames: [], futureCovariateNames, knownFutureLength: 0, warnings: [] };
 }
 
 describe('tasks', () => {

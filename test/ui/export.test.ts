@@ -2,7 +2,8 @@
 // the slicing of a model forecast to the horizon on screen.
 import { describe, expect, it } from 'vitest';
 import { makeFrequency } from '../../src/data/timestamps';
-import { forecastCsv, forecastJson, formatValue } from '../../src/state/export';
+import { stepAxis } from '../../src/data/time-axis';
+import { forecastCsv, formatValue, reportJson } from '../../src/state/export';
 import { bucketLength, levelRow, patchBucket, quantileColumnName, sliceVariate } from '../../src/state/forecast-view';
 import type { QuantileForecast } from '../../src/forecast/pipeline';
 
@@ -52,30 +53,35 @@ describe('CSV and JSON', () => {
     expect(formatValue(NaN)).toBe('');
   });
 
-  it('one row per series per step, timestamps by frequency', () => {
+  it('one row per series per step, naming the target column, timestamps in the input format', () => {
     const f = forecast();
-    const csv = forecastCsv([sliceVariate(f, 0, 2, 'a', TS), sliceVariate(f, 1, 2, 'b, "quoted"', TS)], MONTHLY);
+    const axis = { ...stepAxis(MONTHLY), format: 'year-month' as const, example: '1949-01' };
+    const csv = forecastCsv(
+      [
+        { ...sliceVariate(f, 0, 2, 'a', TS), targetColumn: 'a' },
+        { ...sliceVariate(f, 1, 2, 'b, "quoted"', TS), targetColumn: 'sales' },
+      ],
+      axis,
+    );
     expect(csv.split('\n')).toEqual([
-      'series,timestamp,mean,q0.1,q0.5,q0.9',
-      'a,1961-01,0,10,0,20',
-      'a,1961-02,1,11,1,21',
-      '"b, ""quoted""",1961-01,100,110,100,120',
-      '"b, ""quoted""",1961-02,101,111,101,121',
+      'series,target,timestamp,mean,q0.1,q0.5,q0.9',
+      'a,a,1961-01,0,10,0,20',
+      'a,a,1961-02,1,11,1,21',
+      '"b, ""quoted""",sales,1961-01,100,110,100,120',
+      '"b, ""quoted""",sales,1961-02,101,111,101,121',
       '',
     ]);
   });
 
   it('JSON holds levels, timestamps, values and provenance', () => {
-    const doc = JSON.parse(
-      forecastJson([sliceVariate(forecast(), 0, 2, 'a', TS)], { model: 'm', backend: 'wasm', frequency: MONTHLY, backtest: true }),
-    );
+    const axis = { ...stepAxis(MONTHLY), format: 'year-month' as const, example: '1949-01' };
+    const report = { kind: 'forecast' as const, model: 'm', backend: 'wasm', data: { file: 'f.csv', facts: { rows: 3 }, notes: [] }, settings: { horizon: 2 } };
+    const doc = JSON.parse(reportJson(report, axis, [{ ...sliceVariate(forecast(), 0, 2, 'a', TS), targetColumn: 'y' }]));
     expect(doc).toEqual({
-      model: 'm',
-      backend: 'wasm',
+      ...report,
       frequency: 'monthly',
-      backtest: true,
       quantileLevels: [0.1, 0.5, 0.9],
-      series: [{ series: 'a', timestamps: ['1961-01', '1961-02'], mean: [0, 1], quantiles: [[10, 11], [0, 1], [20, 21]] }],
+      series: [{ series: 'a', target: 'y', timestamps: ['1961-01', '1961-02'], mean: [0, 1], quantiles: [[10, 11], [0, 1], [20, 21]] }],
     });
   });
 });

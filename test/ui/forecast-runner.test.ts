@@ -1,6 +1,7 @@
 // The horizon/patch-bucket contract of the chart, against a fake engine: inside the cached run's bucket a
 // horizon change only re-slices (no model call); crossing a bucket re-runs after the debounce with the old
 // forecast kept on screen; a run that is no longer wanted is never painted; backtests request exactly h.
+import { stepAxis } from '../../src/data/time-axis';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ForecastRequest, ForecastResult, CallOptions, ModelStatus } from '../../src/worker/engine-api';
 
@@ -70,6 +71,7 @@ function loadState(): void {
     seriesSet: {
       series: [],
       frequency: MONTHLY,
+      timeAxis: stepAxis(MONTHLY),
       pastCovariateNames: [],
       futureCovariateNames: [],
       knownFutureLength: 0,

@@ -120,8 +120,8 @@ describe('scoreForecast and averageScores', () => {
   });
 
   it('averages per metric, skipping NaN', () => {
-    const a = { mae: 1, rmse: 2, mape: NaN, smape: 4, mase: 1, wql: 0.1 };
-    const b = { mae: 3, rmse: 4, mape: 10, smape: 6, mase: NaN, wql: 0.3 };
+    const a = { mae: 1, rmse: 2, mape: NaN, smape: 4, mase: 1, wql: 0.1, coverage80: 50 };
+    const b = { mae: 3, rmse: 4, mape: 10, smape: 6, mase: NaN, wql: 0.3, coverage80: 100 };
     const avg = averageScores([a, b]);
     expect(avg.mae).toBe(2);
     expect(avg.mape).toBe(10);

@@ -12,7 +12,7 @@ import { WQL_LEVELS, effectivePeriod, ets, mape, mase, maseScale, seasonalNaive,
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
-export const DEFAULT_MODEL_DIR = path.join(repo, 'public/models/chronos2-mini-synth');
+export const DEFAULT_MODEL_DIR = path.join(repo, 'public/models/chronos2-mini');
 
 /** One forecasting problem: a history, the values that followed, and the seasonal period. */
 export interface EvalWindow {

@@ -48,7 +48,16 @@ export const GRAPH_IO = {
   quantilePreds: 'quantile_preds',
   loc: 'loc',
   scale: 'scale',
+  /**
+   * The encoder's last hidden states [batch, patches + 1 (REG) + output patches, d_model], after the final norm
+   * (upstream `Chronos2Model.encode(...)[0].last_hidden_state`): what `embed` returns. Forecasting does not fetch
+   * it, and onnxruntime copies out only fetched outputs, so it costs forecasting nothing.
+   */
+  hiddenStates: 'hidden_states',
 } as const;
+
+/** Block length of the instance norm's blocked sums (see blockedRowSum). */
+const SUM_BLOCK = 64;
 
 /** ONNX opset the graph targets. */
 export const OPSET = 17;
@@ -371,6 +380,31 @@ class Chronos2GraphWriter {
     return normed;
   }
 
+  /**
+   * Row sums of [B, T] values → [B, 1], in blocks: T is zero-padded to a multiple of SUM_BLOCK, each block of
+   * SUM_BLOCK values is summed, then the T / SUM_BLOCK block sums. Rounding error grows with SUM_BLOCK + T / SUM_BLOCK
+   * instead of with T (for T = 8192: 64 + 128 terms instead of 8192), close to torch's cascade sum; plain float32
+   * ops, so every backend runs it. `pads` (from blockPads) is shared by all sums over the same T.
+   */
+  private blockedRowSum(x: Value, pads: Value): Value {
+    const op = this.op;
+    const blocks = op.reshape(op.pad(x, pads, op.f(0)), op.ints([0, -1, SUM_BLOCK]));
+    return op.reduceSum(op.reduceSum(blocks, [2], false), [1]);
+  }
+
+  /**
+   * Left pads that bring the last axis of `x` [B, T] to a multiple of SUM_BLOCK (for blockedRowSum). On the left,
+   * so blocks are aligned to the end of the row: a row left-padded with missing values (a batch's shorter series)
+   * is summed in the same blocks as alone.
+   */
+  private blockPads(x: Value): Value {
+    const op = this.op;
+    const T = op.dim(x, 1);
+    const block = op.ints([SUM_BLOCK]);
+    const padded = op.mul(op.div(op.add(T, op.ints([SUM_BLOCK - 1])), block), block);
+    return op.concat([op.ints([0]), op.sub(padded, T), op.ints([0, 0])], 0);
+  }
+
   /** Writes the whole forward pass. */
   build(): void {
     const { g, op, cfg } = this;
@@ -386,16 +420,24 @@ class Chronos2GraphWriter {
     const context = g.scope('truncate', () => op.sliceFrom(contextIn, -cfg.contextLength, 1));
 
     // 2. Instance norm over observed values: nan-mean, population nan-std, with upstream's fall-backs.
+    //    NOTE: the sums are computed accurately (see blockedRowSum and the corrected mean below), like torch's
+    //    cascade summation: the model is sensitive to loc / scale, and a plain float32 ReduceSum over thousands of
+    //    values is off by ~1e-6 of loc, i.e. several 1e-6 of scale in every normalised input.
     const { loc, scale, observed, normalised } = g.scope('instance_norm', () => {
       const missing = op.isNaN(context);
       const observed = op.toFloat(op.not(missing));
       const count = op.reduceSum(observed, [1]);
       const zero = op.f(0);
-      const locRaw = op.div(op.reduceSum(op.where(missing, zero, context), [1]), count);
+      const pads = this.blockPads(context);
+      // Mean, then the mean of the residuals added back: the residuals are O(scale), so the correction's
+      // rounding error is divided by the count and loc ends within about one ulp of the exact mean.
+      const firstLoc = op.div(this.blockedRowSum(op.where(missing, zero, context), pads), count);
+      const residual = op.where(missing, zero, op.sub(context, firstLoc));
+      const locRaw = op.add(firstLoc, op.div(this.blockedRowSum(residual, pads), count));
       const loc = op.where(op.isNaN(locRaw), zero, locRaw);
       const centred = op.sub(context, loc);
       const dev = op.where(missing, zero, centred);
-      const scaleRaw = op.sqrt(op.div(op.reduceSum(op.mul(dev, dev), [1]), count));
+      const scaleRaw = op.sqrt(op.div(this.blockedRowSum(op.mul(dev, dev), pads), count));
       const scaleNoNaN = op.where(op.isNaN(scaleRaw), op.f(1), scaleRaw);
       const scale = op.where(op.equal(scaleNoNaN, zero), op.f(1e-5), scaleNoNaN);
       let normalised = op.div(centred, scale);
@@ -510,6 +552,7 @@ class Chronos2GraphWriter {
     g.output(GRAPH_IO.quantilePreds, output, DataType.FLOAT, ['batch', Q, 'future_length']);
     g.output(GRAPH_IO.loc, loc, DataType.FLOAT, ['batch', 1]);
     g.output(GRAPH_IO.scale, scale, DataType.FLOAT, ['batch', 1]);
+    g.output(GRAPH_IO.hiddenStates, hidden, DataType.FLOAT, ['batch', 'sequence', D]);
   }
 }
 
@@ -527,7 +570,7 @@ export function buildChronos2Graph(config: Chronos2Config, weights: WeightSource
     opset: OPSET,
     msOpset: fused || weightStorage === 'int8' || weightStorage === 'int4' ? 1 : undefined,
     producer: 'chronos-web',
-    docString: 'Chronos-2 forward pass (context, group_ids, future_covariates) -> (quantile_preds, loc, scale)',
+    docString: 'Chronos-2 forward pass (context, group_ids, future_covariates) -> (quantile_preds, loc, scale, hidden_states)',
     metadata: {
       quantiles: JSON.stringify(config.quantiles),
       patch_size: String(config.patchSize),

@@ -1,8 +1,11 @@
 // Forecast state: the user's settings (horizon, backtest, multivariate, cross-learning), the cached model run
 // the chart slices from, and inference progress.
 import type { StateCreator } from 'zustand';
+import type { PreparedBacktest, UiTask } from '../../data/tasks';
+import type { BacktestSpec } from '../../eval/backtest';
+import type { BaselineResult } from '../../eval/worker-baselines';
+import type { QuantileForecast } from '../../forecast/pipeline';
 import type { ForecastResult } from '../../worker/engine-api';
-import type { UiTask } from '../dataset';
 import type { AppState } from '../store';
 
 /** A finished model run and what it was computed for. */
@@ -24,6 +27,20 @@ export interface CachedRun {
   forecastTimestamps: number[][];
   /** Backtest: per task, `[variates][holdout]` held-out actuals. */
   actuals: Float64Array[][] | null;
+  /**
+   * Backtest: every window of every task (the fields above describe each task's last window, which the chart
+   * draws as the fan); null in forecast mode.
+   */
+  backtest: { spec: BacktestSpec; prepared: PreparedBacktest; forecasts: QuantileForecast[] } | null;
+}
+
+/** The baselines of a backtest run, computed in the worker after the run. */
+export interface BaselinesState {
+  /** Key of the run they belong to. */
+  runKey: string;
+  result: BaselineResult | null;
+  /** Why they could not be computed. */
+  error: string | null;
 }
 
 /** Inference progress. */
@@ -36,6 +53,13 @@ export interface InferenceProgress {
 export interface ForecastSlice {
   horizon: number;
   backtest: boolean;
+  /** Rolling-origin backtest windows (1 = one holdout). */
+  backtestWindows: number;
+  /** Steps between backtest cutoffs; null = the horizon (windows side by side). */
+  backtestStep: number | null;
+  /** The user's season for baselines and MASE; null = from the frequency (or estimated). */
+  seasonOverride: number | null;
+  baselines: BaselinesState | null;
   multivariate: boolean;
   crossLearning: boolean;
   run: CachedRun | null;
@@ -50,6 +74,10 @@ export interface ForecastSlice {
 export const createForecastSlice: StateCreator<AppState, [], [], ForecastSlice> = () => ({
   horizon: 12,
   backtest: false,
+  backtestWindows: 1,
+  backtestStep: null,
+  seasonOverride: null,
+  baselines: null,
   multivariate: false,
   crossLearning: false,
   run: null,

@@ -1,11 +1,31 @@
 // The main view: which series, how much history, the fan chart with its caption and legend, and what is
 // happening (model loading, forecasting) while the previous forecast stays on screen.
-import type { ReactElement } from 'react';
+import { useMemo, type ReactElement } from 'react';
+import { sliceVariate } from '../../export/forecast-view';
 import { formatTimestamp, seasonLength } from '../../data/timestamps';
 import { setHistoryWindow, setSeriesIndex } from '../../state/actions';
 import { useAppStore } from '../../state/store';
 import { useForecastView, useHistoryView, useSeriesRefs } from '../hooks/use-forecast-view';
-import { FAN_COLORS, FanChart } from './FanChart';
+import { FAN_COLORS, FanChart, type BacktestWindowMark } from './FanChart';
+import type { ForecastView } from '../hooks/use-forecast-view';
+
+/** The backtest windows of the series on screen: spans, and the medians of all but the last (the fan). */
+function windowMarks(view: ForecastView | null): BacktestWindowMark[] | undefined {
+  const backtest = view?.run.backtest;
+  if (!view || !backtest || backtest.spec.windows < 2) return undefined;
+  const marks: BacktestWindowMark[] = [];
+  const entries = backtest.prepared.entries.map((e, i) => ({ ...e, i })).filter((e) => e.task === view.ref.task);
+  entries.forEach((e, k) => {
+    const ts = backtest.prepared.forecastTimestamps[e.i];
+    const mark: BacktestWindowMark = { label: `W${e.window + 1}`, start: ts[0], end: ts[ts.length - 1] };
+    if (k < entries.length - 1) {
+      const f = sliceVariate(backtest.forecasts[e.i], view.ref.variate, backtest.spec.h, view.ref.name, ts);
+      mark.median = { timestamps: f.timestamps, values: f.mean };
+    }
+    marks.push(mark);
+  });
+  return marks;
+}
 
 /** Points of recent history shown: several horizons and seasons, at least 60 (36 on a phone, two seasons). */
 function recentWindow(steps: number, season: number): number {
@@ -114,13 +134,17 @@ export function ChartPanel(): ReactElement {
   const historyWindow = useAppStore((s) => s.historyWindow);
   const horizon = useAppStore((s) => s.horizon);
   const stale = useAppStore((s) => s.modelPhase.phase === 'loading');
+  const seriesSet = useAppStore((s) => s.seriesSet);
+  const marks = useMemo(() => windowMarks(view), [view]);
+  const target = view ? seriesSet?.series.find((s) => s.id === view.ref.name)?.targetColumn : undefined;
 
   const caption = view
     ? (() => {
         const ts = view.forecast.timestamps;
         const kind = view.run.holdout !== null ? 'backtest' : 'forecast';
         const span = ts.length > 0 ? `${formatTimestamp(ts[0], view.frequency)} → ${formatTimestamp(ts[ts.length - 1], view.frequency)}` : '';
-        return { kind, span, name: view.ref.name, steps: view.steps };
+        const windows = view.run.backtest && view.run.backtest.spec.windows > 1 ? ` (last of ${view.run.backtest.spec.windows} windows)` : '';
+        return { kind: `${kind}${windows}`, span, name: view.ref.name, steps: view.steps };
       })()
     : null;
   const label = caption
@@ -160,7 +184,9 @@ export function ChartPanel(): ReactElement {
       {view && caption ? (
         <>
           <p className="chart-caption" data-testid="chart-caption">
-            <strong>{caption.name}</strong>: {caption.steps}-step {caption.kind}, {caption.span}
+            <strong>{caption.name}</strong>
+            {target !== undefined && <> · target column ‘{target}’</>}: {caption.steps}-step{' '}
+            {caption.kind}, {caption.span}
           </p>
           <ChartStatus partialOf={partialOf} steps={view.steps} />
         </>
@@ -184,6 +210,7 @@ export function ChartPanel(): ReactElement {
               frequency={view.frequency}
               historyWindow={historyWindow === 'all' ? 'all' : recentWindow(view.run.predictionLength, seasonLength(view.frequency))}
               label={label}
+              windows={marks}
             />
           ) : (
             historyOnly && (

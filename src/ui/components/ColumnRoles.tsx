@@ -1,8 +1,10 @@
 // The column chooser: one role per column (timestamp, series id, target, covariate, ignored), with the
-// detected defaults preselected. Changing a role rebuilds the series and forecasts again.
+// detected defaults preselected, row counters and the date format marked. Changing a role rebuilds the series
+// and forecasts again.
 import { useDeferredValue, useState, type ReactElement } from 'react';
 import type { ColumnKind } from '../../data/csv';
 import type { SeriesSelection } from '../../data/table';
+import { TIMESTAMP_FORMAT_LABELS } from '../../data/timestamps';
 import { setColumnRole, type ColumnRoleChoice } from '../../state/actions';
 import { useAppStore } from '../../state/store';
 
@@ -48,8 +50,10 @@ export function ColumnRoles(): ReactElement | null {
   // is not: a role the user picks shows at once.
   const table = useDeferredValue(useAppStore((s) => s.table));
   const selection = useAppStore((s) => s.selection);
+  const schema = useAppStore((s) => s.schema);
   const [showAll, setShowAll] = useState(false);
   if (!table || !selection) return null;
+  const counters = new Set(schema?.rowCounters ?? []);
   const listed = showAll ? table.columns : table.columns.slice(0, FIRST_COLUMNS);
   return (
     <section className="card" aria-labelledby="columns-heading">
@@ -62,6 +66,12 @@ export function ColumnRoles(): ReactElement | null {
               <span className="role-row__name">
                 <span title={column.name}>{column.name}</span>
                 <span className={`kind kind--${column.kind}`}>{KIND_LABELS[column.kind]}</span>
+                {counters.has(column.name) && role === 'ignore' && (
+                  <span className="kind" title="Holds 1, 2, 3, … (a row number): ignored, neither forecast nor a covariate">
+                    row counter
+                  </span>
+                )}
+                {column.kind === 'timestamp' && <span className="kind">{TIMESTAMP_FORMAT_LABELS[column.format]}</span>}
               </span>
               <select
                 aria-label={`Role of ${column.name}`}

@@ -1,7 +1,8 @@
 // What the parser and schema detection found in the file: delimiter, decimal separator, shape, frequency, time
 // span, rows and series. Shown before any forecast so people can check the file was read as they meant.
 import type { ReactElement } from 'react';
-import { formatTimestamp } from '../../data/timestamps';
+import { formatOnAxis } from '../../data/time-axis';
+import { TIMESTAMP_FORMAT_LABELS } from '../../data/timestamps';
 import { useAppStore } from '../../state/store';
 import { formatBytes, formatInteger } from '../format';
 
@@ -26,7 +27,7 @@ export function DetectedFacts(): ReactElement | null {
   const shape = selection ? (selection.idColumn !== undefined ? 'long' : 'wide') : description.shape;
   const frequency = seriesSet?.frequency;
   const range = seriesSet && frequency
-    ? timeRange(seriesSet.series.map((s) => s.timestamps), (ts) => formatTimestamp(ts, frequency))
+    ? timeRange(seriesSet.series.map((s) => s.timestamps), (ts) => formatOnAxis(ts, seriesSet.timeAxis))
     : description.firstTimestamp && description.lastTimestamp
       ? `${description.firstTimestamp} → ${description.lastTimestamp}`
       : null;
@@ -38,6 +39,14 @@ export function DetectedFacts(): ReactElement | null {
     ['Shape', shape === 'long' ? `long (series id: ${selection?.idColumn ?? 'id'})` : 'wide (one column per series)'],
     ['Frequency', frequency?.label ?? description.frequencyLabel ?? 'unknown'],
   ];
+  const axis = seriesSet?.timeAxis;
+  const time = selection?.timestampColumn
+    ? `'${selection.timestampColumn}' (${axis?.format ? TIMESTAMP_FORMAT_LABELS[axis.format] : 'dates'}${axis && axis.offsets.length > 0 ? `, UTC offset${new Set(axis.offsets.map((o) => o[1])).size > 1 ? 's' : ''} kept` : ''})`
+    : selection?.start !== undefined
+      ? `none; rows start at ${selection.start}`
+      : 'none; rows are time steps';
+  rows.push(['Time column', time]);
+  if (selection) rows.push(['Forecast', selection.targetColumns.map((c) => `'${c}'`).join(', ') || 'nothing chosen']);
   if (range) rows.push(['Time range', range]);
   rows.push(['Series', formatInteger(seriesSet?.series.length ?? description.seriesCount)]);
   return (

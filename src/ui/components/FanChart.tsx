@@ -5,7 +5,7 @@
 // Presentational only: it gets plain arrays and draws them. The recharts part is memoised on its data, so
 // hovering re-renders the readout only.
 import { memo, useCallback, useEffect, useId, useMemo, useRef, useState, type ReactElement, type RefObject } from 'react';
-import { Area, CartesianGrid, ComposedChart, Line, Tooltip, XAxis, YAxis } from 'recharts';
+import { Area, CartesianGrid, ComposedChart, Line, ReferenceArea, Tooltip, XAxis, YAxis } from 'recharts';
 import type { MouseHandlerDataParam } from 'recharts';
 import { formatTimestamp, type Frequency } from '../../data/timestamps';
 import { levelRow, type SeriesForecast } from '../../state/forecast-view';
@@ -42,6 +42,19 @@ export interface FanChartProps {
   historyWindow: number | 'all';
   /** Accessible name of the chart. */
   label: string;
+  /**
+   * Backtest windows to draw (shaded spans, earlier windows' medians as a dashed line); the fan is the last
+   * window.
+   */
+  windows?: BacktestWindowMark[];
+}
+
+/** One backtest window on the chart: its span and, for earlier windows, the median forecast over it. */
+export interface BacktestWindowMark {
+  label: string;
+  start: number;
+  end: number;
+  median?: { timestamps: ArrayLike<number>; values: ArrayLike<number> };
 }
 
 interface Row {
@@ -51,6 +64,8 @@ interface Row {
   band80?: [number, number];
   band50?: [number, number];
   actual?: number;
+  /** Median of an earlier backtest window at this time. */
+  windowMedian?: number;
   /** Index into the forecast steps, for the readout. */
   step?: number;
 }
@@ -97,6 +112,29 @@ function buildRows(props: { history: FanChartProps['history']; forecast: SeriesF
     });
   });
   return rows;
+}
+
+/** Adds the medians of earlier backtest windows to the rows (at their own times, inserted where thinned out). */
+function withWindowMedians(rows: Row[], windows: readonly BacktestWindowMark[] | undefined): Row[] {
+  if (!windows?.some((w) => w.median)) return rows;
+  const byTime = new Map(rows.map((r) => [r.t, r]));
+  const out = [...rows];
+  const first = rows[0]?.t ?? -Infinity;
+  for (const w of windows) {
+    if (!w.median) continue;
+    for (let i = 0; i < w.median.timestamps.length; i++) {
+      const t = w.median.timestamps[i];
+      if (t < first) continue;
+      let row = byTime.get(t);
+      if (!row) {
+        row = { t };
+        byTime.set(t, row);
+        out.push(row);
+      }
+      row.windowMedian = finite(w.median.values[i]);
+    }
+  }
+  return out.sort((a, b) => a.t - b.t);
 }
 
 /** A screen-reader summary of what the chart shows. */
@@ -184,11 +222,12 @@ interface PlotProps {
   height: number;
   frequency: Frequency;
   withActual: boolean;
+  windows: readonly BacktestWindowMark[] | undefined;
   onHover: (index: number | null) => void;
 }
 
 /** The recharts drawing; re-renders only when its rows, size or frequency change. */
-const Plot = memo(function Plot({ rows, width, height, frequency, withActual, onHover }: PlotProps): ReactElement {
+const Plot = memo(function Plot({ rows, width, height, frequency, withActual, windows, onHover }: PlotProps): ReactElement {
   const { ticks, format } = useMemo(() => {
     const start = rows[0]?.t ?? 0;
     const end = rows[rows.length - 1]?.t ?? 0;
@@ -212,6 +251,18 @@ const Plot = memo(function Plot({ rows, width, height, frequency, withActual, on
   return (
     <ComposedChart width={width} height={height} data={rows} margin={MARGIN} onMouseMove={move} onMouseLeave={leave}>
       <CartesianGrid stroke="#e2e8f0" strokeDasharray="3 3" verticalPoints={verticalPoints} />
+      {windows?.map((w, i) => (
+        <ReferenceArea
+          key={w.label}
+          x1={w.start}
+          x2={w.end}
+          fill={i % 2 === 0 ? '#f59e0b' : '#a855f7'}
+          fillOpacity={0.08}
+          stroke="none"
+          label={{ value: w.label, position: 'insideTop', fontSize: 11, fill: '#55627a' }}
+          ifOverflow="hidden"
+        />
+      ))}
       <XAxis height={X_AXIS_HEIGHT} dataKey="t" type="number" domain={['dataMin', 'dataMax']} scale="time" ticks={ticks} interval={0} tick={xTick} />
       <YAxis tick={Y_TICK} width={Y_AXIS_WIDTH} domain={['auto', 'auto']} interval={0} />
       <Tooltip content={NO_TOOLTIP} cursor={CURSOR} isAnimationActive={false} />
@@ -219,6 +270,19 @@ const Plot = memo(function Plot({ rows, width, height, frequency, withActual, on
       <Area dataKey="band50" name="50% interval" stroke="none" fill={FAN_COLORS.band50} fillOpacity={0.5} isAnimationActive={false} activeDot={false} />
       <Line dataKey="history" name="History" stroke={FAN_COLORS.history} strokeWidth={1.5} dot={false} activeDot={false} isAnimationActive={false} />
       <Line dataKey="median" name="Median forecast" stroke={FAN_COLORS.median} strokeWidth={2} dot={false} activeDot={false} isAnimationActive={false} />
+      {windows?.some((w) => w.median) && (
+        <Line
+          dataKey="windowMedian"
+          name="Earlier windows (median)"
+          stroke={FAN_COLORS.median}
+          strokeWidth={1.5}
+          strokeDasharray="5 3"
+          dot={false}
+          activeDot={false}
+          connectNulls={false}
+          isAnimationActive={false}
+        />
+      )}
       {withActual && (
         <Line
           dataKey="actual"
@@ -292,10 +356,10 @@ function Readout(props: { row: Row | undefined; forecast: SeriesForecast | null;
 
 /** The fan chart of one series. */
 export function FanChart(props: FanChartProps): ReactElement {
-  const { forecast, drawn, frequency, actual, history, historyWindow } = props;
+  const { forecast, drawn, frequency, actual, history, historyWindow, windows } = props;
   const descriptionId = useId();
   const painted = drawn ?? forecast;
-  const rows = useMemo(() => buildRows({ history, forecast: painted, actual, historyWindow }), [history, painted, actual, historyWindow]);
+  const rows = useMemo(() => withWindowMedians(buildRows({ history, forecast: painted, actual, historyWindow }), windows), [history, painted, actual, historyWindow, windows]);
   const shownSteps = forecast?.timestamps.length ?? 0;
   const drawnSteps = (drawn ?? forecast)?.timestamps.length ?? 0;
   /** Index of the last row on screen (the horizon's last step). */
@@ -322,7 +386,7 @@ export function FanChart(props: FanChartProps): ReactElement {
     <div className="fan">
       <Readout row={shown} forecast={forecast} frequency={frequency} hovering={hovered !== null} />
       <div className="fan-chart" role="img" aria-label={props.label} aria-describedby={descriptionId} ref={ref}>
-        {width > 0 && height > 0 && <Plot rows={rows} width={width} height={height} frequency={frequency} withActual={actual !== null} onHover={onHover} />}
+        {width > 0 && height > 0 && <Plot rows={rows} width={width} height={height} frequency={frequency} withActual={actual !== null} windows={windows} onHover={onHover} />}
         {veil}
       </div>
       <p id={descriptionId} className="visually-hidden">

@@ -2,7 +2,16 @@
 // multivariate and cross-learning toggles, and the downloads.
 import { useId, type ReactElement } from 'react';
 import { canBeMultivariate } from '../../state/dataset';
-import { setBacktest, setCrossLearning, setHorizon, setMultivariate } from '../../state/actions';
+import {
+  MAX_BACKTEST_WINDOWS,
+  setBacktest,
+  setBacktestStep,
+  setBacktestWindows,
+  setCrossLearning,
+  setHorizon,
+  setMultivariate,
+  setSeasonOverride,
+} from '../../state/actions';
 import { horizonLimit } from '../../state/horizon-note';
 import { useAppStore } from '../../state/store';
 import { DownloadButtons } from './DownloadButtons';
@@ -18,6 +27,9 @@ export function ForecastControls(): ReactElement {
   const model = useAppStore((s) => s.model);
   const tasks = useAppStore((s) => s.tasks);
   const seriesSet = useAppStore((s) => s.seriesSet);
+  const windows = useAppStore((s) => s.backtestWindows);
+  const step = useAppStore((s) => s.backtestStep);
+  const season = useAppStore((s) => s.seasonOverride);
   const limit = horizonLimit({ model, backtest, tasks });
   const max = limit.max;
   const multivariateAvailable = seriesSet !== null && canBeMultivariate(seriesSet);
@@ -53,6 +65,47 @@ export function ForecastControls(): ReactElement {
         checked={backtest}
         onChange={setBacktest}
       />
+      {backtest && (
+        <div role="group" aria-label="Backtest windows" style={{ display: 'grid', gridTemplateColumns: 'repeat(3, 1fr)', gap: 8 }}>
+          <div className="field">
+            <label htmlFor={`${sliderId}-windows`}>Windows</label>
+            <input
+              id={`${sliderId}-windows`}
+              type="number"
+              min={1}
+              max={MAX_BACKTEST_WINDOWS}
+              value={windows}
+              onChange={(e) => setBacktestWindows(Number(e.target.value))}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor={`${sliderId}-step`}>Step</label>
+            <input
+              id={`${sliderId}-step`}
+              type="number"
+              min={1}
+              placeholder={String(horizon)}
+              value={step ?? ''}
+              onChange={(e) => setBacktestStep(e.target.value === '' ? null : Number(e.target.value))}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor={`${sliderId}-season`}>Season</label>
+            <input
+              id={`${sliderId}-season`}
+              type="number"
+              min={1}
+              placeholder="auto"
+              value={season ?? ''}
+              onChange={(e) => setSeasonOverride(e.target.value === '' ? null : Number(e.target.value))}
+            />
+          </div>
+          <span className="field__hint" style={{ gridColumn: '1 / -1' }}>
+            Rolling origin: {windows} window{windows === 1 ? '' : 's'} of {horizon} steps, cutoffs {step ?? horizon} steps
+            apart, the last ending with the data. Season: of the baselines and MASE (auto: from the frequency).
+          </span>
+        </div>
+      )}
       <Toggle
         label="Multivariate"
         description="Forecast the targets of a series jointly, as one task."

@@ -1,47 +1,109 @@
-// Backtest scores of the model next to a seasonal-naive baseline, for the series on screen and (with several
-// series) their average; the better value of each metric is marked.
+// Backtest scores of the model next to the baselines (seasonal naive with the data's season, AutoETS from
+// augurs), all scored on the same rolling-origin windows with the same metrics: the series on screen averaged
+// over its windows, each window on its own, and, over every series and window, only scale-free aggregates
+// (MASE, WQL, geometric-mean relative MAE, fev-bench skill scores). The best value of each row is marked.
 import { useDeferredValue, useMemo, type ReactElement } from 'react';
-import type { ForecastScores } from '../../state/metrics';
-import { backtestScores, selectDisplayedRun } from '../../state/selectors';
-import { modelIdentity, type ModelIdentity } from '../../state/model-identity';
+import { formatOnAxis } from '../../data/time-axis';
+import type { MethodSummary } from '../../eval/aggregate';
+import { averageScores, type ForecastScores } from '../../eval/metrics';
+import { backtestView, selectDisplayedRun } from '../../state/selectors';
+import { modelIdentity } from '../../state/model-identity';
 import { useAppStore } from '../../state/store';
 import { formatNumber } from '../format';
 
-const METRICS: { key: keyof ForecastScores; label: string; title: string; percent?: boolean }[] = [
+const METRICS: { key: keyof ForecastScores; label: string; title: string; percent?: boolean; target?: number }[] = [
   { key: 'mae', label: 'MAE', title: 'Mean absolute error of the median' },
   { key: 'rmse', label: 'RMSE', title: 'Root mean squared error of the median' },
   { key: 'mape', label: 'MAPE', title: 'Mean absolute percentage error (non-zero actuals)', percent: true },
   { key: 'smape', label: 'sMAPE', title: 'Symmetric mean absolute percentage error', percent: true },
-  { key: 'mase', label: 'MASE', title: 'MAE scaled by the in-sample seasonal-naive MAE' },
-  { key: 'wql', label: 'WQL', title: 'Weighted quantile loss, averaged over the model quantiles' },
+  { key: 'mase', label: 'MASE', title: 'MAE scaled by the in-sample seasonal-naive MAE of the window’s history' },
+  { key: 'wql', label: 'WQL', title: 'Weighted quantile loss, averaged over the quantile levels' },
+  { key: 'coverage80', label: 'Coverage 80%', title: 'Share of actuals inside the 80% interval (ideal: 80%)', percent: true, target: 80 },
 ];
 
-function ScoresTable(props: { caption: string; model: ForecastScores; naive: ForecastScores; identity: ModelIdentity }): ReactElement {
+function fmt(v: number, percent = false): string {
+  return Number.isFinite(v) ? `${formatNumber(v, 4)}${percent ? '%' : ''}` : '–';
+}
+
+/** Index of the best value of a row (lowest, or closest to `target`), or -1 when not all are finite. */
+function best(values: readonly number[], target?: number): number {
+  if (values.length < 2 || !values.every(Number.isFinite)) return -1;
+  const cost = values.map((v) => (target === undefined ? v : Math.abs(v - target)));
+  const min = Math.min(...cost);
+  return cost.filter((c) => c === min).length === 1 ? cost.indexOf(min) : -1;
+}
+
+function SeriesTable(props: { caption: string; labels: string[]; scores: ForecastScores[] }): ReactElement {
   return (
     <table className="metrics" aria-label={props.caption}>
       <caption className="visually-hidden">{props.caption}</caption>
       <thead>
         <tr>
           <th scope="col">Metric</th>
-          <th scope="col">
-            {props.identity.kind === 'demo' || props.identity.kind === 'test' ? props.identity.name : `Chronos-2 (${props.identity.name})`}
-            <small className="metrics__model">{props.identity.summary}</small>
-          </th>
-          <th scope="col">Seasonal naive</th>
+          {props.labels.map((l) => (
+            <th scope="col" key={l}>
+              {l}
+            </th>
+          ))}
         </tr>
       </thead>
       <tbody>
         {METRICS.map((m) => {
-          const a = props.model[m.key];
-          const b = props.naive[m.key];
-          const fmt = (v: number) => (Number.isFinite(v) ? `${formatNumber(v, 4)}${m.percent ? '%' : ''}` : '–');
+          const values = props.scores.map((s) => s[m.key]);
+          const winner = best(values, m.target);
           return (
             <tr key={m.key}>
               <th scope="row" title={m.title}>
                 {m.label}
               </th>
-              <td className={a < b ? 'better' : undefined}>{fmt(a)}</td>
-              <td className={b < a ? 'better' : undefined}>{fmt(b)}</td>
+              {values.map((v, i) => (
+                <td key={i} className={i === winner ? 'better' : undefined}>
+                  {fmt(v, m.percent)}
+                </td>
+              ))}
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+function SummaryTable(props: { summary: MethodSummary[]; labels: string[]; count: number }): ReactElement {
+  const rows: { key: keyof MethodSummary; label: string; title: string; higher?: boolean; percent?: boolean }[] = [
+    { key: 'mase', label: 'MASE (mean)', title: 'Mean MASE over every series and window' },
+    { key: 'wql', label: 'WQL (mean)', title: 'Mean weighted quantile loss over every series and window' },
+    { key: 'relativeMae', label: 'MAE rel. to seasonal naive', title: 'Geometric mean of MAE / seasonal-naive MAE' },
+    { key: 'skillMase', label: 'Skill (MASE)', title: 'fev-bench skill score: 1 − gmean(MASE / seasonal-naive MASE), ratios clipped to [0.01, 100]', higher: true },
+    { key: 'skillWql', label: 'Skill (WQL)', title: 'fev-bench skill score: 1 − gmean(WQL / seasonal-naive WQL), ratios clipped to [0.01, 100]', higher: true },
+  ];
+  return (
+    <table className="metrics" aria-label="Backtest summary over all series and windows">
+      <caption className="visually-hidden">Scale-free summary over {props.count} series × windows</caption>
+      <thead>
+        <tr>
+          <th scope="col">Aggregate</th>
+          {props.labels.map((l) => (
+            <th scope="col" key={l}>
+              {l}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => {
+          const values = props.summary.map((s) => s[r.key] as number);
+          const winner = best(r.higher ? values.map((v) => -v) : values);
+          return (
+            <tr key={r.key}>
+              <th scope="row" title={r.title}>
+                {r.label}
+              </th>
+              {values.map((v, i) => (
+                <td key={i} className={i === winner ? 'better' : undefined}>
+                  {fmt(v)}
+                </td>
+              ))}
             </tr>
           );
         })}
@@ -54,39 +116,108 @@ function ScoresTable(props: { caption: string; model: ForecastScores; naive: For
 export function MetricsPanel(): ReactElement | null {
   // Deferred: a new run paints the chart first; the tables follow in a separate, interruptible render.
   const run = useDeferredValue(useAppStore(selectDisplayedRun));
-  const frequency = useAppStore((s) => s.seriesSet?.frequency ?? null);
+  const baselines = useAppStore((s) => s.baselines);
+  const seriesSet = useAppStore((s) => s.seriesSet);
   const seriesIndex = useAppStore((s) => s.seriesIndex);
   const modelName = useAppStore((s) => s.model?.name ?? 'model');
   const choice = useAppStore((s) => s.modelChoice);
-  const scores = useMemo(() => (run && frequency ? backtestScores(run, frequency) : null), [run, frequency]);
-  if (!scores || !run) return null;
-  const current = scores.perSeries[Math.min(seriesIndex, scores.perSeries.length - 1)];
+  const view = useMemo(() => {
+    if (!run || !seriesSet) return null;
+    const targetOf = new Map(seriesSet.series.map((s) => [s.id, s.targetColumn]));
+    return backtestView(run, baselines, (name) => targetOf.get(name) ?? name);
+  }, [run, baselines, seriesSet]);
+  if (!run?.backtest || !seriesSet) return null;
+  const spec = run.backtest.spec;
+  const header = (
+    <h2 id="metrics-heading">
+      Backtest metrics: {spec.windows} window{spec.windows === 1 ? '' : 's'} of {spec.h} steps
+    </h2>
+  );
+  if (!view) {
+    const failed = baselines?.runKey === run.key ? baselines.error : null;
+    return (
+      <section className="card" aria-labelledby="metrics-heading">
+        {header}
+        <p className="metrics-note" role="status">
+          {failed
+            ? `The baselines could not be computed: ${failed}`
+            : 'Computing the baselines (seasonal naive, AutoETS) on the same windows…'}
+        </p>
+      </section>
+    );
+  }
+  const names = [...new Set(view.windows.map((w) => w.series))];
+  const current = names[Math.min(seriesIndex, names.length - 1)];
+  const mine = view.windows.filter((w) => w.series === current);
+  // The model column names the model that ran: our demo weights say so, published or other checkpoints are "Chronos-2 (name)".
   const identity = modelIdentity(modelName, choice);
+  const modelLabel = identity.kind === 'demo' || identity.kind === 'test' ? `${identity.name} (${identity.summary})` : `Chronos-2 (${identity.name})`;
+  const labels = mine[0].forecasts.map((f) => (f.method === 'model' ? modelLabel : f.label));
+  const perMethod = labels.map((_, i) => averageScores(mine.map((w) => w.scores[i])));
+  const failures = [...new Set(view.windows.flatMap((w) => w.forecasts.filter((f) => f.failure).map((f) => `${f.label}: ${f.failure}`)))];
+  const axis = seriesSet.timeAxis;
   return (
     <section className="card" aria-labelledby="metrics-heading">
-      <h2 id="metrics-heading">Backtest metrics</h2>
+      {header}
       <div className="metrics-grid">
         <div>
           <p className="chart-caption">
-            <strong>{current.name}</strong>: last {run.holdout} points held out
+            <strong>{current}</strong> (target column ‘{mine[0].targetColumn}’), averaged over its {mine.length} window
+            {mine.length === 1 ? '' : 's'}
           </p>
-          <ScoresTable caption={`Backtest metrics for ${current.name}`} model={current.model} naive={current.naive} identity={identity} />
+          <SeriesTable caption={`Backtest metrics for ${current}`} labels={labels} scores={perMethod} />
         </div>
-        {scores.perSeries.length > 1 && (
+        <div>
+          <p className="chart-caption">Per window (MASE · WQL)</p>
+          <table className="metrics" aria-label={`Backtest windows of ${current}`} data-testid="backtest-windows">
+            <thead>
+              <tr>
+                <th scope="col">Window</th>
+                <th scope="col">Cutoff</th>
+                {labels.map((l) => (
+                  <th scope="col" key={l}>
+                    {l}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {mine.map((w) => {
+                const winner = best(w.scores.map((s) => s.mase));
+                return (
+                  <tr key={w.window}>
+                    <th scope="row">{w.window + 1}</th>
+                    <td>{formatOnAxis(w.cutoffTimestamp, axis)}</td>
+                    {w.scores.map((s, i) => (
+                      <td key={i} className={i === winner ? 'better' : undefined}>
+                        {fmt(s.mase)} · {fmt(s.wql)}
+                      </td>
+                    ))}
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+        {view.windows.length > 1 && (
           <div>
             <p className="chart-caption">
-              <strong>Average</strong> over {scores.perSeries.length} series
+              <strong>All {names.length} series</strong> × {spec.windows} window{spec.windows === 1 ? '' : 's'} (scale-free)
             </p>
-            <ScoresTable caption="Backtest metrics averaged over all series" model={scores.average.model} naive={scores.average.naive} identity={identity} />
+            <SummaryTable summary={view.summary} labels={labels} count={view.windows.length} />
           </div>
         )}
       </div>
       <p className="metrics-note">
-        Point metrics score the median. MASE scales by the in-sample seasonal-naive error; WQL averages the weighted
-        pinball loss over the model's {run.result.forecasts[0]?.quantileLevels.length ?? 0} quantiles. The seasonal-naive
-        baseline repeats the last season ({scores.season} {scores.season === 1 ? 'step' : 'steps'}) and counts as every
-        quantile for WQL.
+        Rolling-origin backtest (as Nixtla’s cross_validation): the last window ends with the data, each earlier one{' '}
+        {spec.step} steps before; every window is forecast from the history up to its cutoff only. Point metrics score
+        the median; MASE scales by the seasonal-naive error of the window’s own history; WQL averages the pinball loss
+        over {view.windows[0].forecasts[0].levels.length} quantile levels. Baselines use the season {view.season.description}:
+        seasonal naive with Gaussian quantiles from its seasonal errors, and AutoETS from augurs (MSTL decomposition +
+        AutoETS when seasonal) with quantiles from its prediction intervals. Across series only scale-free aggregates
+        are shown; skill scores follow fev-bench (1 − geometric mean of errors relative to seasonal naive).
       </p>
+      {failures.length > 0 && <p className="metrics-note">Not available for some windows: {failures.join('; ')}.</p>}
     </section>
   );
 }

@@ -76,8 +76,8 @@ export function ModelOffer(): ReactElement | null {
         </button>
       </div>
       <p className="offer__text">
-        Forecasts here come from <strong>{model.name}</strong>: {identity.summary} ({formatCount(model.parameterCount)} parameters, trained on synthetic
-        series only). Amazon&rsquo;s Chronos-2 is much larger and trained on real data. It downloads once from Hugging Face, is converted in
+        Forecasts here come from <strong>{model.name}</strong>: {identity.summary} ({formatCount(model.parameterCount)} parameters, trained by us on public
+        datasets). Amazon&rsquo;s Chronos-2 is far larger and trained on far more data. It downloads once from Hugging Face, is converted in
         this browser and stays cached for offline use.
       </p>
       <div className="inline-field offer__storage">

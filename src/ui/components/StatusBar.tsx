@@ -20,6 +20,8 @@ export function StatusBar(): ReactElement {
   const lastInferenceMs = useAppStore((s) => s.lastInferenceMs);
   const forecasting = useAppStore((s) => s.forecasting);
   const progress = useAppStore((s) => s.inferenceProgress);
+  const targets = useAppStore((s) => s.selection?.targetColumns);
+  const seriesCount = useAppStore((s) => s.seriesSet?.series.length ?? 0);
   const dot = phase.phase === 'error' ? 'error' : phase.phase === 'loading' || forecasting ? 'busy' : model ? 'ready' : '';
   return (
     <footer className="status-bar" aria-label="Status">
@@ -50,6 +52,12 @@ export function StatusBar(): ReactElement {
         <span className="status-item status-item--text" data-testid="model-status">
           Model: <strong>{model.name}</strong> — {modelIdentity(model.name, choice).summary} · {formatCount(model.parameterCount)} parameters ·{' '}
           {formatBytes(model.onnxBytes)}
+        </span>
+      )}
+      {targets && targets.length > 0 && seriesCount > 0 && (
+        <span className="status-item" data-testid="target-status">
+          Forecasting: <strong>{targets.length <= 3 ? targets.map((t) => `‘${t}’`).join(', ') : `${targets.length} columns`}</strong>
+          {seriesCount !== targets.length ? ` (${seriesCount} series)` : ''}
         </span>
       )}
       <span className="status-item" aria-live="polite">
