@@ -66,7 +66,7 @@ export function ForecastControls(): ReactElement {
         onChange={setBacktest}
       />
       {backtest && (
-        <div role="group" aria-label="Backtest windows" style={{ display: 'grid', gridTemplateColumns: 'repeat(3, 1fr)', gap: 8 }}>
+        <div role="group" aria-label="Backtest windows" style={{ display: 'grid', gridTemplateColumns: 'repeat(3, minmax(0, 1fr))', gap: 8 }}>
           <div className="field">
             <label htmlFor={`${sliderId}-windows`}>Windows</label>
             <input
