@@ -121,6 +121,7 @@ test.describe('layout', () => {
     expect(await sidewaysOverflow(page)).toBe(0);
     if (UPDATE_SCREENSHOTS) {
       await modelToggle.click();
+      await page.evaluate(() => window.scrollTo(0, 0));
       await page.mouse.move(0, 0);
       await page.screenshot({ path: path.join(SCREENSHOTS, 'phone-390.png') });
       await page.screenshot({ path: path.join(SCREENSHOTS, 'phone-390-full.png'), fullPage: true });
