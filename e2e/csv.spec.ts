@@ -102,7 +102,7 @@ test('R ts export, quarterly: baselines with season 4 and AutoETS next to season
   await expect(metrics).toBeVisible();
   await expect(metrics.getByRole('columnheader')).toHaveText([
     'Metric',
-    `Chronos-2 (${MANIFEST.name})`,
+    `${MANIFEST.name} (Chronos-2 architecture, our demo weights)`,
     'Seasonal naive (m = 4)',
     'AutoETS (augurs, MSTL+ETS, m = 4)',
   ]);

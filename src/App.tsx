@@ -1,5 +1,8 @@
-// The page layout: header, a side panel for data, settings and the model, the chart and metrics, and a status
-// bar. Files dropped anywhere on the page are loaded: a model (checkpoint folder, ONNX) as the model, else as data.
+// The page layout: a skip link, the header, then data, the chart with its metrics and preview, the forecast
+// settings with the column roles, and the model, and a status bar. The DOM order is the phone's reading order
+// (and the tab order: the chart's controls come before the model panel); from 900 px a grid puts data, settings
+// and model in a left column beside the chart. Files dropped anywhere on the page are loaded: a model
+// (checkpoint folder, ONNX) as the model, else as data.
 import { useEffect, type ReactElement } from 'react';
 import { loadFile, setDragActive } from './state/actions';
 import { openModelFiles } from './state/model-actions';
@@ -11,6 +14,7 @@ import { ErrorAlert } from './ui/components/ErrorAlert';
 import { ForecastControls } from './ui/components/ForecastControls';
 import { Header } from './ui/components/Header';
 import { MetricsPanel } from './ui/components/MetricsPanel';
+import { ModelOffer } from './ui/components/ModelOffer';
 import { ModelPanel } from './ui/components/ModelPanel';
 import { SimilarSeries } from './ui/components/SimilarSeries';
 import { StatusBar } from './ui/components/StatusBar';
@@ -72,21 +76,29 @@ export function App(): ReactElement {
   useFileDrop();
   return (
     <div className={`app${dragActive ? ' app--dragging' : ''}`}>
+      <a className="skip-link" href="#chart-area">
+        Skip to the forecast
+      </a>
       <Header />
       <main className="app-body">
-        <div className="side-panel">
+        <div className="area-data">
           <DataPanel />
-          <ForecastControls />
-          <ColumnRoles />
-          <ModelPanel />
         </div>
-        <div className="main-panel">
+        <div className="area-main" id="chart-area" tabIndex={-1}>
           <ErrorAlert />
           <Warnings />
           <ChartPanel />
           <MetricsPanel />
           <SimilarSeries />
+          <ModelOffer />
           <TablePreview />
+        </div>
+        <div className="area-controls">
+          <ForecastControls />
+          <ColumnRoles />
+        </div>
+        <div className="area-model">
+          <ModelPanel />
         </div>
       </main>
       <StatusBar />

@@ -19,7 +19,7 @@ import type { ForwardMeasurement, MatmulMeasurement } from '../bench/measure';
 import type { NodeJob } from '../bench/node-backend';
 import { gpuDiagnosticsMarkdown, gpuReportMarkdown } from '../bench/gpu-report';
 import { isSoftwareAdapter, type GpuDiagnostics, type GpuSuiteReport } from '../bench/gpu-suite';
-import { measureApp, type AppFigures } from '../bench/app-figures';
+import { appFiguresTable, measureApp, type AppFigures } from '../bench/app-figures';
 import { PRESETS } from '../model/presets';
 import { runCli } from './run-cli';
 // @ts-expect-error: plain ESM helper without type declarations
@@ -234,7 +234,39 @@ async function importGpuReports(files: string[], machine: string): Promise<void>
   await replaceDocSection('bench-webgpu', `Raw data: docs/benchmarks-webgpu.json.\n\n${sections.join('\n\n')}`);
 }
 
+/**
+ * `--app [--baseline DIR] [--rounds N]`: only the app figures, of this build and (with --baseline) of another
+ * built app folder, measured alternately in one run so a busy machine weighs on both alike.
+ */
+async function appOnly(args: string[]): Promise<void> {
+  const baselineIndex = args.indexOf('--baseline');
+  const baseline = baselineIndex >= 0 ? args[baselineIndex + 1] : undefined;
+  if (baselineIndex >= 0 && (!baseline || !existsSync(path.join(baseline, 'index.html')))) throw new Error('--baseline needs a built app folder (with index.html)');
+  const roundsIndex = args.indexOf('--rounds');
+  const rounds = roundsIndex >= 0 ? Number(args[roundsIndex + 1]) : 3;
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds needs a positive integer');
+  const builds = [...(baseline ? [{ label: 'before', dir: path.resolve(baseline) }] : []), { label: 'after', dir: ensureBuilt() }];
+  const servers = await Promise.all(builds.map((b) => startStaticServer({ '/': b.dir })));
+  const browser = await chromium.launch({ executablePath: findChromium() as string, args: CHROMIUM_ARGS });
+  const results = builds.map((b) => ({ label: b.label, rounds: [] as AppFigures[] }));
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (let i = 0; i < builds.length; i++) {
+        const load = os.loadavg()[0].toFixed(2);
+        const figures = await measureApp(browser, servers[i].url, 'wasm');
+        results[i].rounds.push(figures);
+        console.log(`  round ${round + 1} ${builds[i].label} (load ${load}): ${JSON.stringify(figures)}`);
+      }
+    }
+  } finally {
+    await browser.close();
+    await Promise.all(servers.map((s) => s.close()));
+  }
+  console.log(`\n${appFiguresTable(results)}\n\nload average after the run: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+}
+
 runCli(async (args) => {
+  if (args.includes('--app')) return appOnly(args);
   const gpuIndex = args.indexOf('--gpu-report');
   if (gpuIndex >= 0) {
     const files = args[gpuIndex + 1];

@@ -43,7 +43,8 @@ export function clearError(): void {
 
 /** Switches the backend (Auto / WebGPU / WASM), records it in the URL and reloads the model on it. */
 export function setBackendPreference(preference: BackendPreference): void {
-  set({ backendPreference: preference });
+  // A "WebGPU is not available" alert is about the previous choice: it goes with it.
+  set((s) => ({ backendPreference: preference, ...(s.error?.name === 'BackendUnavailableError' ? { error: null } : {}) }));
   const url = new URL(window.location.href);
   if (preference === 'auto') url.searchParams.delete('backend');
   else url.searchParams.set('backend', preference);

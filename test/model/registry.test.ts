@@ -1,7 +1,7 @@
 // The model registry (models/index.json): the shipped file parses, the default is the entry marked default (else
 // the first), lookups by name or folder, upserts keep one default, and malformed files are refused with messages
 // that name the entry and field.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { defaultEntry, findEntry, parseRegistry, RegistryError, upsertEntry, type ModelRegistry } from '../../src/model/registry';
@@ -9,11 +9,13 @@ import { defaultEntry, findEntry, parseRegistry, RegistryError, upsertEntry, typ
 const entry = (name: string, extra: object = {}) => ({ name, folder: name, parameters: 10, size: 20, ...extra });
 
 describe('models/index.json', () => {
-  it('the shipped registry parses and lists random-small', () => {
+  it('the shipped registry parses, offers the demo model and not the random-weight test model', () => {
     const file = fileURLToPath(new URL('../../public/models/index.json', import.meta.url));
     const registry = parseRegistry(JSON.parse(readFileSync(file, 'utf8')));
-    expect(registry.models.map((m) => m.name)).toContain('random-small');
-    expect(defaultEntry(registry)).toBeDefined();
+    expect(defaultEntry(registry)?.name).toBe('chronos2-mini');
+    expect(registry.models.map((m) => m.name)).not.toContain('random-small');
+    // The tests still load it by URL (?model=random-small, /models/random-small/).
+    expect(existsSync(fileURLToPath(new URL('../../public/models/random-small/model.onnx', import.meta.url)))).toBe(true);
   });
 
   it('picks the default entry, else the first', () => {

@@ -5,7 +5,7 @@ import { sliceVariate } from '../../export/forecast-view';
 import { formatTimestamp, seasonLength } from '../../data/timestamps';
 import { setHistoryWindow, setSeriesIndex } from '../../state/actions';
 import { useAppStore } from '../../state/store';
-import { useForecastView, useSeriesRefs } from '../hooks/use-forecast-view';
+import { useForecastView, useHistoryView, useSeriesRefs } from '../hooks/use-forecast-view';
 import { FAN_COLORS, FanChart, type BacktestWindowMark } from './FanChart';
 import type { ForecastView } from '../hooks/use-forecast-view';
 
@@ -27,8 +27,9 @@ function windowMarks(view: ForecastView | null): BacktestWindowMark[] | undefine
   return marks;
 }
 
-/** Points of recent history shown: several horizons and seasons, at least 60. */
+/** Points of recent history shown: several horizons and seasons, at least 60 (36 on a phone, two seasons). */
 function recentWindow(steps: number, season: number): number {
+  if (typeof window !== 'undefined' && window.innerWidth <= 720) return Math.max(36, 3 * steps, 2 * season);
   return Math.max(60, 4 * steps, 3 * season);
 }
 
@@ -53,6 +54,17 @@ function Legend({ backtest }: { backtest: boolean }): ReactElement {
         </li>
       ))}
     </ul>
+  );
+}
+
+/** One line saying why there is no forecast yet, above a history-only chart. */
+function EmptyStatus(): ReactElement {
+  const loading = useAppStore((s) => s.modelPhase.phase === 'loading');
+  return (
+    <p className="chart-status" role="status">
+      <span className="spinner" aria-hidden="true" />
+      {loading ? 'Loading the model; the forecast starts as soon as it is ready.' : 'Computing the forecast on this computer…'}
+    </p>
   );
 }
 
@@ -86,14 +98,42 @@ function EmptyState(): ReactElement {
   );
 }
 
+/** What is going on while the chart shows an older or partial forecast. */
+function ChartStatus(props: { partialOf: number | null; steps: number }): ReactElement | null {
+  const forecasting = useAppStore((s) => s.forecasting);
+  const progress = useAppStore((s) => s.inferenceProgress);
+  const loading = useAppStore((s) => s.modelPhase.phase === 'loading');
+  const modelName = useAppStore((s) => s.model?.name);
+  if (loading) {
+    return (
+      <p className="chart-status chart-status--stale" role="status" data-testid="chart-stale">
+        <span className="spinner" aria-hidden="true" /> A model is loading: this chart is the earlier forecast{modelName ? ` by ${modelName}` : ''} and
+        updates when the model is ready.
+      </p>
+    );
+  }
+  if (!forecasting) return null;
+  const calls = progress && progress.total > 1 ? ` (model call ${progress.done}/${progress.total})` : '';
+  return (
+    <p className="chart-status" role="status">
+      <span className="spinner" aria-hidden="true" />
+      {props.partialOf !== null
+        ? `Showing the ${props.steps} steps computed so far; steps ${props.steps + 1}–${props.partialOf} are being computed${calls}…`
+        : `Updating the forecast${calls}…`}
+    </p>
+  );
+}
+
 /** The chart card. */
 export function ChartPanel(): ReactElement {
   const view = useForecastView();
+  const historyOnly = useHistoryView();
+  const modelFailed = useAppStore((s) => s.modelPhase.phase === 'error');
   const refs = useSeriesRefs();
   const seriesIndex = useAppStore((s) => s.seriesIndex);
   const historyWindow = useAppStore((s) => s.historyWindow);
-  const forecasting = useAppStore((s) => s.forecasting);
-  const progress = useAppStore((s) => s.inferenceProgress);
+  const horizon = useAppStore((s) => s.horizon);
+  const stale = useAppStore((s) => s.modelPhase.phase === 'loading');
   const seriesSet = useAppStore((s) => s.seriesSet);
   const marks = useMemo(() => windowMarks(view), [view]);
   const target = view ? seriesSet?.series.find((s) => s.id === view.ref.name)?.targetColumn : undefined;
@@ -110,17 +150,13 @@ export function ChartPanel(): ReactElement {
   const label = caption
     ? `Fan chart of ${caption.name}: ${caption.steps}-step ${caption.kind}, ${caption.span}`
     : 'Fan chart';
+  // Across a patch boundary the cached steps show at once; the rest arrives with the new run.
+  const partialOf = view && view.run.holdout === null && view.steps < horizon ? horizon : null;
 
   return (
     <section className="card chart-card" aria-labelledby="chart-heading">
-      <div className="card__header">
+      <div className="card__header chart-card__header">
         <h2 id="chart-heading">Forecast</h2>
-        {forecasting && (
-          <span className="busy" role="status">
-            <span className="spinner" aria-hidden="true" />
-            Updating forecast{progress && progress.total > 1 ? ` (model call ${progress.done}/${progress.total})` : ''}…
-          </span>
-        )}
         <span className="spacer" />
         {refs.length > 1 && (
           <div className="inline-field">
@@ -135,14 +171,14 @@ export function ChartPanel(): ReactElement {
           </div>
         )}
         {view && (
-        <div className="segmented" role="group" aria-label="History shown">
-          <button type="button" aria-pressed={historyWindow === 'recent'} onClick={() => setHistoryWindow('recent')}>
-            Recent
-          </button>
-          <button type="button" aria-pressed={historyWindow === 'all'} onClick={() => setHistoryWindow('all')}>
-            All history
-          </button>
-        </div>
+          <div className="segmented" role="group" aria-label="History shown">
+            <button type="button" aria-pressed={historyWindow === 'recent'} onClick={() => setHistoryWindow('recent')}>
+              Recent
+            </button>
+            <button type="button" aria-pressed={historyWindow === 'all'} onClick={() => setHistoryWindow('all')}>
+              All history
+            </button>
+          </div>
         )}
       </div>
       {view && caption ? (
@@ -152,20 +188,48 @@ export function ChartPanel(): ReactElement {
             {target !== undefined && <> · target column ‘{target}’</>}: {caption.steps}-step{' '}
             {caption.kind}, {caption.span}
           </p>
-          <FanChart
-            history={view.history}
-            forecast={view.forecast}
-            actual={view.actual}
-            frequency={view.frequency}
-            historyWindow={historyWindow === 'all' ? 'all' : recentWindow(view.steps, seasonLength(view.frequency))}
-            label={label}
-            windows={marks}
-          />
-          <Legend backtest={view.actual !== null} />
+          <ChartStatus partialOf={partialOf} steps={view.steps} />
         </>
+      ) : historyOnly && !modelFailed ? (
+        <>
+          <p className="chart-caption" data-testid="chart-caption">
+            <strong>{historyOnly.ref.name}</strong>: history; the forecast is being computed
+          </p>
+          <EmptyStatus />
+        </>
+      ) : null}
+      {view || (historyOnly && !modelFailed) ? (
+        // One FanChart element for both states, so the drawing stays mounted when the first forecast arrives.
+        <div className={stale ? 'chart-body chart-body--stale' : 'chart-body'}>
+          {view ? (
+            <FanChart
+              history={view.history}
+              forecast={view.forecast}
+              drawn={view.drawn}
+              actual={view.actual}
+              frequency={view.frequency}
+              historyWindow={historyWindow === 'all' ? 'all' : recentWindow(view.run.predictionLength, seasonLength(view.frequency))}
+              label={label}
+              windows={marks}
+            />
+          ) : (
+            historyOnly && (
+              <FanChart
+                history={historyOnly.history}
+                forecast={null}
+                drawn={null}
+                actual={null}
+                frequency={historyOnly.frequency}
+                historyWindow={historyWindow === 'all' ? 'all' : recentWindow(16, seasonLength(historyOnly.frequency))}
+                label={`Fan chart of ${historyOnly.ref.name}: history only, forecast in progress`}
+              />
+            )
+          )}
+        </div>
       ) : (
         <EmptyState />
       )}
+      {view && <Legend backtest={view.actual !== null} />}
     </section>
   );
 }

@@ -1,7 +1,7 @@
 // The column chooser: one role per column (timestamp, series id, target, covariate, ignored), with the
 // detected defaults preselected, row counters and the date format marked. Changing a role rebuilds the series
 // and forecasts again.
-import type { ReactElement } from 'react';
+import { useDeferredValue, useState, type ReactElement } from 'react';
 import type { ColumnKind } from '../../data/csv';
 import type { SeriesSelection } from '../../data/table';
 import { TIMESTAMP_FORMAT_LABELS } from '../../data/timestamps';
@@ -41,18 +41,25 @@ function roleOf(name: string, selection: SeriesSelection): ColumnRoleChoice {
   return 'ignore';
 }
 
+/** Columns listed before "Show all" (the card grows with the page; no inner scroll hides rows). */
+const FIRST_COLUMNS = 12;
+
 /** The columns card: a role select per column. */
 export function ColumnRoles(): ReactElement | null {
-  const table = useAppStore((s) => s.table);
+  // The table is deferred, like the preview: a new file's rows render in an interruptible render. The selection
+  // is not: a role the user picks shows at once.
+  const table = useDeferredValue(useAppStore((s) => s.table));
   const selection = useAppStore((s) => s.selection);
   const schema = useAppStore((s) => s.schema);
+  const [showAll, setShowAll] = useState(false);
   if (!table || !selection) return null;
   const counters = new Set(schema?.rowCounters ?? []);
+  const listed = showAll ? table.columns : table.columns.slice(0, FIRST_COLUMNS);
   return (
     <section className="card" aria-labelledby="columns-heading">
       <h2 id="columns-heading">Columns</h2>
       <div className="roles">
-        {table.columns.map((column) => {
+        {listed.map((column) => {
           const role = roleOf(column.name, selection);
           return (
             <div className="role-row" key={column.name}>
@@ -81,6 +88,11 @@ export function ColumnRoles(): ReactElement | null {
           );
         })}
       </div>
+      {table.columns.length > FIRST_COLUMNS && (
+        <button type="button" className="btn btn--link" aria-expanded={showAll} onClick={() => setShowAll(!showAll)}>
+          {showAll ? `Show the first ${FIRST_COLUMNS} columns` : `Show all ${table.columns.length} columns`}
+        </button>
+      )}
     </section>
   );
 }

@@ -1,12 +1,14 @@
 // Where data comes in: the CSV file input (drag and drop works anywhere on the page), the example dataset,
 // reading progress, what was detected in the file, the frequency and start of a file without dates, and help
 // on how files are read.
-import { useId, useState, type ReactElement } from 'react';
+import { useEffect, useId, useState, type ReactElement } from 'react';
 import { parseFrequency } from '../../data/frequency-names';
 import { parseStart } from '../../data/time-axis';
 import { loadExample, loadFile, setDateOrder, setFrequencyAndStart } from '../../state/actions';
 import { useAppStore } from '../../state/store';
-import { formatBytes } from '../format';
+import { collapseDataOnPhone } from '../../state/ui-actions';
+import { CollapsiblePanel } from './CollapsiblePanel';
+import { formatBytes, formatInteger } from '../format';
 import { DetectedFacts } from './DetectedFacts';
 
 /** The data card of the side panel. */
@@ -16,9 +18,20 @@ export function DataPanel(): ReactElement {
   const parseProgress = useAppStore((s) => s.parseProgress);
   const ambiguousDates = useAppStore((s) => (s.table?.ambiguousDateColumns.length ?? 0) > 0);
   const dateOrder = useAppStore((s) => s.dateOrder);
+  const frequency = useAppStore((s) => s.seriesSet?.frequency.label ?? null);
+  const rows = useAppStore((s) => s.table?.rowCount ?? null);
+  const series = useAppStore((s) => s.seriesSet?.series.length ?? null);
+  // A phone folds the data away once a file is read: the chart is what people came for.
+  useEffect(() => {
+    if (source) collapseDataOnPhone();
+  }, [source]);
+  const summary = source
+    ? [source.name, frequency, rows !== null ? `${formatInteger(rows)} rows` : null, series !== null ? `${series} ${series === 1 ? 'series' : 'series'}` : null]
+        .filter(Boolean)
+        .join(' · ')
+    : 'No file loaded';
   return (
-    <section className="card" aria-labelledby="data-heading">
-      <h2 id="data-heading">Data</h2>
+    <CollapsiblePanel panel="data" title="Data" headingId="data-heading" summary={summary}>
       <div className="dropzone">
         <input
           id={inputId}
@@ -43,7 +56,7 @@ export function DataPanel(): ReactElement {
         </button>
       </div>
       {parseProgress && (
-        <div className="field" style={{ marginTop: 12 }}>
+        <div className="field field--spaced">
           <span className="busy">
             <span className="spinner" aria-hidden="true" /> Reading file… {formatBytes(parseProgress.loaded)} of{' '}
             {formatBytes(parseProgress.total)}
@@ -52,7 +65,7 @@ export function DataPanel(): ReactElement {
         </div>
       )}
       {(ambiguousDates || dateOrder !== null) && (
-        <div className="field" style={{ marginTop: 12 }}>
+        <div className="field field--spaced">
           <label htmlFor={`${inputId}-order`}>Date order</label>
           <select
             id={`${inputId}-order`}
@@ -72,7 +85,7 @@ export function DataPanel(): ReactElement {
       {source && <DetectedFacts />}
       {source && <TimeAxisChooser />}
       <CsvHelp />
-    </section>
+    </CollapsiblePanel>
   );
 }
 

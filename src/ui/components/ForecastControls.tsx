@@ -12,7 +12,7 @@ import {
   setMultivariate,
   setSeasonOverride,
 } from '../../state/actions';
-import { maxHorizon, modelHorizon } from '../../state/horizon';
+import { horizonLimit } from '../../state/horizon-note';
 import { useAppStore } from '../../state/store';
 import { DownloadButtons } from './DownloadButtons';
 import { Toggle } from './Toggle';
@@ -30,12 +30,12 @@ export function ForecastControls(): ReactElement {
   const windows = useAppStore((s) => s.backtestWindows);
   const step = useAppStore((s) => s.backtestStep);
   const season = useAppStore((s) => s.seasonOverride);
-  const max = maxHorizon({ model, backtest, tasks });
-  const single = modelHorizon(model);
+  const limit = horizonLimit({ model, backtest, tasks });
+  const max = limit.max;
   const multivariateAvailable = seriesSet !== null && canBeMultivariate(seriesSet);
   return (
     <section className="card" aria-labelledby="forecast-heading">
-      <h2 id="forecast-heading">Forecast</h2>
+      <h2 id="forecast-heading">Forecast settings</h2>
       <div className="field">
         <label htmlFor={sliderId}>Horizon</label>
         <div className="horizon-row">
@@ -43,6 +43,7 @@ export function ForecastControls(): ReactElement {
             id={sliderId}
             type="range"
             aria-label="Horizon"
+            aria-describedby={`${sliderId}-hint`}
             min={1}
             max={max}
             step={1}
@@ -53,12 +54,9 @@ export function ForecastControls(): ReactElement {
             {horizon} {horizon === 1 ? 'step' : 'steps'}
           </output>
         </div>
-        <span className="field__hint">
-          {backtest
-            ? `Holds out and forecasts the last ${horizon} points (at most half the shortest series).`
-            : single !== null
-              ? `The model forecasts ${single} steps per call; longer horizons are rolled out (up to ${max}).`
-              : 'Steps ahead to forecast.'}
+        <span className="field__hint" id={`${sliderId}-hint`}>
+          {backtest ? `Holds out and forecasts the last ${horizon} points. ` : ''}
+          <span data-testid="horizon-limit">{limit.text}</span>
         </span>
       </div>
       <Toggle

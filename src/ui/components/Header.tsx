@@ -1,7 +1,9 @@
-// The page header: product name, the privacy promise, and the backend choice (Auto / WebGPU / WASM).
+// The page header: product name, the privacy promise, the model that runs named honestly (our demo weights or
+// Amazon's), and the backend choice (Auto / WebGPU / WASM).
 import type { ReactElement } from 'react';
 import type { BackendPreference } from '../../runtime/backend';
 import { setBackendPreference } from '../../state/actions';
+import { modelIdentity } from '../../state/model-identity';
 import { useAppStore } from '../../state/store';
 
 function isPreference(value: string): value is BackendPreference {
@@ -11,6 +13,9 @@ function isPreference(value: string): value is BackendPreference {
 /** The app header with the backend select. */
 export function Header(): ReactElement {
   const preference = useAppStore((s) => s.backendPreference);
+  const modelName = useAppStore((s) => s.model?.name ?? null);
+  const choice = useAppStore((s) => s.modelChoice);
+  const identity = modelName ? modelIdentity(modelName, choice) : null;
   return (
     <header className="app-header">
       <div className="brand">
@@ -22,7 +27,19 @@ export function Header(): ReactElement {
         </svg>
         <div>
           <h1>Chronos Forecast</h1>
-          <p>Chronos-2 time-series forecasts, computed in your browser. Your data never leaves this computer.</p>
+          <p>
+            <span className="brand__what">Time-series forecasts with the Chronos-2 architecture, computed in your browser. </span>
+            Your data never leaves this computer.
+          </p>
+          <p className="header-model" data-testid="header-model">
+            {identity ? (
+              <>
+                Model: <strong>{identity.name}</strong> — {identity.summary}
+              </>
+            ) : (
+              'No model loaded yet'
+            )}
+          </p>
         </div>
       </div>
       <div className="header-controls">

@@ -2,11 +2,12 @@
 // augurs), all scored on the same rolling-origin windows with the same metrics: the series on screen averaged
 // over its windows, each window on its own, and, over every series and window, only scale-free aggregates
 // (MASE, WQL, geometric-mean relative MAE, fev-bench skill scores). The best value of each row is marked.
-import { useMemo, type ReactElement } from 'react';
+import { useDeferredValue, useMemo, type ReactElement } from 'react';
 import { formatOnAxis } from '../../data/time-axis';
 import type { MethodSummary } from '../../eval/aggregate';
 import { averageScores, type ForecastScores } from '../../eval/metrics';
 import { backtestView, selectDisplayedRun } from '../../state/selectors';
+import { modelIdentity } from '../../state/model-identity';
 import { useAppStore } from '../../state/store';
 import { formatNumber } from '../format';
 
@@ -113,11 +114,13 @@ function SummaryTable(props: { summary: MethodSummary[]; labels: string[]; count
 
 /** The backtest metrics card (only in backtest mode with a forecast on screen). */
 export function MetricsPanel(): ReactElement | null {
-  const run = useAppStore(selectDisplayedRun);
+  // Deferred: a new run paints the chart first; the tables follow in a separate, interruptible render.
+  const run = useDeferredValue(useAppStore(selectDisplayedRun));
   const baselines = useAppStore((s) => s.baselines);
   const seriesSet = useAppStore((s) => s.seriesSet);
   const seriesIndex = useAppStore((s) => s.seriesIndex);
   const modelName = useAppStore((s) => s.model?.name ?? 'model');
+  const choice = useAppStore((s) => s.modelChoice);
   const view = useMemo(() => {
     if (!run || !seriesSet) return null;
     const targetOf = new Map(seriesSet.series.map((s) => [s.id, s.targetColumn]));
@@ -146,7 +149,10 @@ export function MetricsPanel(): ReactElement | null {
   const names = [...new Set(view.windows.map((w) => w.series))];
   const current = names[Math.min(seriesIndex, names.length - 1)];
   const mine = view.windows.filter((w) => w.series === current);
-  const labels = mine[0].forecasts.map((f) => (f.method === 'model' ? `Chronos-2 (${modelName})` : f.label));
+  // The model column names the model that ran: our demo weights say so, published or other checkpoints are "Chronos-2 (name)".
+  const identity = modelIdentity(modelName, choice);
+  const modelLabel = identity.kind === 'demo' || identity.kind === 'test' ? `${identity.name} (${identity.summary})` : `Chronos-2 (${identity.name})`;
+  const labels = mine[0].forecasts.map((f) => (f.method === 'model' ? modelLabel : f.label));
   const perMethod = labels.map((_, i) => averageScores(mine.map((w) => w.scores[i])));
   const failures = [...new Set(view.windows.flatMap((w) => w.forecasts.filter((f) => f.failure).map((f) => `${f.label}: ${f.failure}`)))];
   const axis = seriesSet.timeAxis;

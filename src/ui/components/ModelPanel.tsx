@@ -6,9 +6,11 @@ import { useId, type ReactElement } from 'react';
 import { cancelModelLoad, openModelFiles, retryModelLoad, setWeightStorage, useInstalledModel } from '../../state/model-actions';
 import { WEIGHT_STORAGES, type WeightStorage } from '../../model/onnx/fp16';
 import { WEIGHT_STORAGE_ERROR, WEIGHT_STORAGE_LABEL, WEIGHT_STORAGE_SIZE } from '../../model/onnx/weight-storage';
+import { modelIdentity, TEST_MODEL } from '../../state/model-identity';
 import { useAppStore } from '../../state/store';
 import { formatBytes, formatCount, formatSpeed } from '../format';
 import { CachedModelList } from './CachedModelList';
+import { CollapsiblePanel } from './CollapsiblePanel';
 import { HubLoadForm } from './HubLoadForm';
 
 function CurrentModel(): ReactElement {
@@ -21,6 +23,7 @@ function CurrentModel(): ReactElement {
   return (
     <div className="current-model" data-testid="current-model">
       <span className="model-list__name">{model.name}</span>
+      <small className="current-model__identity">{modelIdentity(model.name, choice).summary}</small>
       <small>
         {formatCount(model.parameterCount)} parameters · {formatBytes(model.onnxBytes)} · {WEIGHT_STORAGE_LABEL[model.weights ?? 'float32']} weights · {where}
       </small>
@@ -59,12 +62,13 @@ function InstalledModels(): ReactElement | null {
   const registry = useAppStore((s) => s.registry);
   const choice = useAppStore((s) => s.modelChoice);
   const loading = useAppStore((s) => s.modelPhase.phase === 'loading');
-  if (!registry || registry.length === 0) return null;
+  const offered = (registry ?? []).filter((m) => m.name !== TEST_MODEL);
+  if (offered.length === 0) return null;
   return (
     <div className="model-section">
       <h3 id="installed-models-heading">Installed with the app</h3>
       <ul className="model-list" aria-labelledby="installed-models-heading">
-        {registry.map((m) => (
+        {offered.map((m) => (
           <li key={m.name} className="model-list__item">
             <div className="model-list__text">
               <span className="model-list__name">
@@ -146,9 +150,11 @@ export function ModelPanel(): ReactElement {
   const retryLabel = useAppStore((s) => s.retryLabel);
   const storage = useAppStore((s) => s.weightStorage);
   const percent = (w: WeightStorage) => `${(WEIGHT_STORAGE_ERROR[w] * 100).toLocaleString('en-US')}%`;
+  const modelName = useAppStore((s) => s.model?.name ?? null);
+  const choice = useAppStore((s) => s.modelChoice);
+  const summary = modelName ? `${modelName} — ${modelIdentity(modelName, choice).summary}` : 'No model loaded';
   return (
-    <section className="card model-panel" aria-labelledby="model-heading">
-      <h2 id="model-heading">Model</h2>
+    <CollapsiblePanel panel="model" title="Model" headingId="model-heading" summary={summary} className="model-panel">
       <CurrentModel />
       <LoadProgress />
       {retryLabel && (
@@ -184,6 +190,6 @@ export function ModelPanel(): ReactElement {
         </small>
       </div>
       <CachedModelList />
-    </section>
+    </CollapsiblePanel>
   );
 }

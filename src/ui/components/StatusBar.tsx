@@ -2,6 +2,7 @@
 // last inference time.
 import type { ReactElement } from 'react';
 import type { BackendChoice } from '../../runtime/backend';
+import { modelIdentity } from '../../state/model-identity';
 import { useAppStore } from '../../state/store';
 import { formatBytes, formatCount, formatDuration, formatSpeed } from '../format';
 
@@ -14,6 +15,7 @@ function backendText(choice: BackendChoice): string {
 /** The status bar at the bottom of the page. */
 export function StatusBar(): ReactElement {
   const model = useAppStore((s) => s.model);
+  const choice = useAppStore((s) => s.modelChoice);
   const phase = useAppStore((s) => s.modelPhase);
   const lastInferenceMs = useAppStore((s) => s.lastInferenceMs);
   const forecasting = useAppStore((s) => s.forecasting);
@@ -47,8 +49,9 @@ export function StatusBar(): ReactElement {
         )}
       </span>
       {model && (
-        <span className="status-item" data-testid="model-status">
-          Model: <strong>{model.name}</strong> · {formatCount(model.parameterCount)} parameters · {formatBytes(model.onnxBytes)}
+        <span className="status-item status-item--text" data-testid="model-status">
+          Model: <strong>{model.name}</strong> — {modelIdentity(model.name, choice).summary} · {formatCount(model.parameterCount)} parameters ·{' '}
+          {formatBytes(model.onnxBytes)}
         </span>
       )}
       {targets && targets.length > 0 && seriesCount > 0 && (

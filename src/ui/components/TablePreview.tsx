@@ -1,9 +1,10 @@
 // The first rows of the loaded file as the parser read them, with each column's detected kind and role, so
 // people can check the file before (and while) forecasting.
-import type { ReactElement } from 'react';
+import { useDeferredValue, type ReactElement } from 'react';
 import type { SeriesSelection } from '../../data/table';
 import { useAppStore } from '../../state/store';
 import { formatInteger } from '../format';
+import { CollapsiblePanel } from './CollapsiblePanel';
 
 const KIND_LABELS = { numeric: 'number', timestamp: 'date', categorical: 'text' } as const;
 
@@ -18,21 +19,25 @@ function roleLabel(name: string, selection: SeriesSelection | null): string | nu
 
 /** The data preview card. */
 export function TablePreview(): ReactElement | null {
-  const table = useAppStore((s) => s.table);
-  const description = useAppStore((s) => s.description);
+  // Deferred: a new file's preview renders after the urgent updates, in an interruptible render.
+  const table = useDeferredValue(useAppStore((s) => s.table));
+  const description = useDeferredValue(useAppStore((s) => s.description));
   const selection = useAppStore((s) => s.selection);
   if (!table || !description) return null;
   const columns = table.columns.slice(0, 50);
+  const extent = `First ${description.rows.length} of ${formatInteger(table.rowCount)} rows${
+    table.columns.length > columns.length ? `, first ${columns.length} of ${table.columns.length} columns` : ''
+  }`;
   return (
-    <section className="card" aria-labelledby="preview-heading">
-      <div className="card__header">
-        <h2 id="preview-heading">Data preview</h2>
-        <span className="field__hint">
-          First {description.rows.length} of {formatInteger(table.rowCount)} rows
-          {table.columns.length > columns.length ? `, first ${columns.length} of ${table.columns.length} columns` : ''}
-        </span>
-      </div>
-      <div className="preview-scroll">
+    <CollapsiblePanel panel="preview" title="Data preview" headingId="preview-heading" summary={extent}>
+      <p className="field__hint preview-hint">{extent}</p>
+      {columns.length > 4 && (
+        <p className="field__hint preview-hint" id="preview-scroll-hint">
+          {columns.length} columns: scroll the table sideways to see them all.
+        </p>
+      )}
+      {/* Focusable, so keyboard users can scroll it too. */}
+      <div className="preview-scroll" tabIndex={0} role="region" aria-label="Data preview (scrollable)" aria-describedby={columns.length > 4 ? 'preview-scroll-hint' : undefined}>
         <table className="preview" aria-label="Data preview">
           <thead>
             <tr>
@@ -59,6 +64,6 @@ export function TablePreview(): ReactElement | null {
           </tbody>
         </table>
       </div>
-    </section>
+    </CollapsiblePanel>
   );
 }

@@ -10,7 +10,7 @@ export function Warnings(): ReactElement | null {
   const notes = [...(description?.warnings ?? []), ...(seriesSet?.warnings ?? [])];
   if (notes.length === 0) return null;
   return (
-    <aside className="alert alert--warning" aria-label="Notes about the data">
+    <section className="alert alert--warning" aria-label="Notes about the data">
       <div className="alert__body">
         <p className="alert__title">Notes about the data</p>
         <ul>
@@ -19,6 +19,6 @@ export function Warnings(): ReactElement | null {
           ))}
         </ul>
       </div>
-    </aside>
+    </section>
   );
 }
