@@ -167,7 +167,7 @@ test.describe('real-world CSV shapes', () => {
     await expect(fact(page, 'Frequency')).toContainText('daily');
     await expect(fact(page, 'Series')).toContainText('3');
     await expect(chart(page, 'Fan chart of north: 14-step forecast, 2024-04-30 → 2024-05-13')).toBeVisible();
-    await page.getByLabel('Series').selectOption({ label: 'east' });
+    await page.getByLabel('Series', { exact: true }).selectOption({ label: 'east' });
     await expect(chart(page, /^Fan chart of east: 14-step forecast, 2024-04-30/)).toBeVisible();
     const csv = await downloadCsv(page);
     expect(csv.rows).toHaveLength(3 * 14);

@@ -130,7 +130,7 @@ test('long panel with a row counter and six value columns: each forecast per id'
     await expect(page.getByLabel(`Role of ${c}`)).toHaveValue('target');
   }
   await expect(chart(page, 'Fan chart of NSW · births: 12-step forecast, 2020-01 → 2020-12')).toBeVisible();
-  await page.getByLabel('Series').selectOption({ label: 'QLD · departures' });
+  await page.getByLabel('Series', { exact: true }).selectOption({ label: 'QLD · departures' });
   await expect(chart(page, /^Fan chart of QLD · departures: 12-step forecast/)).toBeVisible();
   await expect(page.getByTestId('chart-caption')).toContainText('target column ‘departures’');
   const csv = await downloadRows(page, 'Download forecast CSV');
