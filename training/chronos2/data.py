@@ -299,6 +299,28 @@ class Batch:
     num_output_patches: int
 
 
+def append_task_rows(lists, ctx: np.ndarray, fut: np.ndarray, known_future: np.ndarray, t_batch: int, horizon: int,
+                     gid: int) -> None:
+    """Adds one task's rows to a batch's (context, future covariates, target, group id) lists.
+
+    Contexts are left-padded with NaN to ``t_batch``; a row whose future is known gives its future as covariate
+    values and carries no loss, every other row's future is its target.
+    """
+    ctx_rows, fut_rows, tgt_rows, gids = lists
+    for r in range(len(ctx)):
+        row = np.full(t_batch, np.nan)
+        take = ctx[r][-t_batch:]
+        row[t_batch - len(take) :] = take
+        ctx_rows.append(row)
+        if known_future[r]:
+            fut_rows.append(fut[r])
+            tgt_rows.append(np.full(horizon, np.nan))  # no loss on rows whose future is given
+        else:
+            fut_rows.append(np.full(horizon, np.nan))
+            tgt_rows.append(fut[r])
+        gids.append(gid)
+
+
 def make_batch(
     rng: np.random.Generator,
     rows: int,
@@ -331,18 +353,7 @@ def make_batch(
         ctx = vals[:, :t_task]
         if rng.random() < 0.15:
             ctx = add_missing(rng, ctx)
-        fut = vals[:, t_task:]
-        for r in range(len(vals)):
-            row = np.full(t_batch, np.nan)
-            row[t_batch - t_task :] = ctx[r]
-            ctx_rows.append(row)
-            if task.known_future[r]:
-                fut_rows.append(fut[r])
-                tgt_rows.append(np.full(horizon, np.nan))  # no loss on rows whose future is given
-            else:
-                fut_rows.append(np.full(horizon, np.nan))
-                tgt_rows.append(fut[r])
-            gids.append(gid)
+        append_task_rows((ctx_rows, fut_rows, tgt_rows, gids), ctx, vals[:, t_task:], task.known_future, t_batch, horizon, gid)
         gid += 1
     return Batch(
         context=np.asarray(ctx_rows, dtype=np.float32),

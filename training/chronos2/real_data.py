@@ -29,7 +29,7 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
-from .data import Batch, Task, add_missing, multivariate_task, univariate_series
+from .data import Batch, Task, add_missing, append_task_rows, multivariate_task, univariate_series
 from .regimes import periodic_copy_series, regime_series
 
 # Names of held-out series (MANIFEST "Excluded on purpose" + the airline demo): never trained on.
@@ -275,19 +275,7 @@ def make_mixed_batch(
         ctx = vals[:, :c]
         if rng.random() < 0.1:
             ctx = add_missing(rng, ctx)
-        fut = vals[:, c : c + horizon]
-        for i in range(len(vals)):
-            row = np.full(t_batch, np.nan)
-            take = ctx[i][-t_batch:]
-            row[t_batch - len(take) :] = take
-            ctx_rows.append(row)
-            if task.known_future[i]:
-                fut_rows.append(fut[i])
-                tgt_rows.append(np.full(horizon, np.nan))
-            else:
-                fut_rows.append(np.full(horizon, np.nan))
-                tgt_rows.append(fut[i])
-            gids.append(gid)
+        append_task_rows((ctx_rows, fut_rows, tgt_rows, gids), ctx, vals[:, c : c + horizon], task.known_future, t_batch, horizon, gid)
         gid += 1
     return Batch(
         context=np.asarray(ctx_rows, dtype=np.float32),

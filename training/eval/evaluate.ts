@@ -5,6 +5,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { replaceBetween } from './real-val';
 import { predict } from '../../src/forecast';
 import { runnerFromDir } from '../../src/node/model-files';
 import type { ModelRunner } from '../../src/forecast/model-runner';
@@ -218,14 +219,7 @@ async function main(args: string[]): Promise<number> {
 
   if (jsonOut) await fs.writeFile(jsonOut, JSON.stringify({ model: modelName, airline1960Mape: airline1960, scores }, null, 2) + '\n');
   if (card) {
-    const text = await fs.readFile(card, 'utf8');
-    const start = '<!-- eval:start -->';
-    const end = '<!-- eval:end -->';
-    const a = text.indexOf(start);
-    const b = text.indexOf(end);
-    if (a < 0 || b < a) throw new Error(`${card}: no ${start} … ${end} markers`);
-    const body = `${start}\n${table}\n\n${headline}\n${end}`;
-    await fs.writeFile(card, text.slice(0, a) + body + text.slice(b + end.length));
+    await replaceBetween(card, '<!-- eval:start -->', '<!-- eval:end -->', `${table}\n\n${headline}`);
     console.log(`updated ${card}`);
   }
   return 0;

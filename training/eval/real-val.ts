@@ -168,7 +168,7 @@ export function markdown(results: readonly PanelResult[], modelName: string): st
 }
 
 /** Rewrites the text between `<!-- start -->` and `<!-- end -->` markers of a file. */
-async function replaceBetween(file: string, start: string, end: string, body: string): Promise<void> {
+export async function replaceBetween(file: string, start: string, end: string, body: string): Promise<void> {
   const text = await fs.readFile(file, 'utf8');
   const a = text.indexOf(start);
   const b = text.indexOf(end);
