@@ -3,6 +3,7 @@
 // backtest timestamps are written back in that same format (decimal years for an R `ts` export, `2016-06-01` for
 // `2016-06-01`, `2024-03-31T00:00:00+02:00` with the offset kept), so a download joins back onto the input.
 import {
+  TEXT_FORMATS,
   formatTimestamp,
   isoWeekOf,
   parseTimestamp,
@@ -235,18 +236,8 @@ export function formatOnAxis(ts: number, axis: TimeAxis): string {
  */
 export function parseStart(text: string): { ts: number; format: TimestampFormatId } | null {
   const trimmed = text.trim();
-  const formats: TimestampFormatId[] = [
-    'iso',
-    'ymd-slash',
-    'dmy-dot',
-    'year-month',
-    'year-quarter',
-    'iso-week',
-    'month-name',
-    'year',
-    'decimal-quarter',
-    'decimal-month',
-  ];
+  // the text formats, then the number-like ones a start can be written in (no epoch seconds or yyyymmdd)
+  const formats: TimestampFormatId[] = [...TEXT_FORMATS, 'year', 'decimal-quarter', 'decimal-month'];
   for (const format of formats) {
     const ts = parseTimestamp(trimmed, format);
     if (!Number.isNaN(ts)) return { ts, format };

@@ -290,7 +290,7 @@ function allParse(values: readonly string[], format: TimestampFormatId): boolean
 }
 
 /** Formats tried in order on text columns; the first that parses every value wins. */
-const TEXT_FORMATS: readonly TimestampFormatId[] = [
+export const TEXT_FORMATS: readonly TimestampFormatId[] = [
   'iso',
   'ymd-slash',
   'dmy-dot',
