@@ -15,11 +15,12 @@ import { removeTempPaths } from './src/node/atomic-files';
 
 const ORT_DIST = fileURLToPath(new URL('./node_modules/onnxruntime-web/dist/', import.meta.url));
 /**
- * The ORT runtime files loaded at run time: the JSEP build (WASM + WebGPU through JS kernels) the app uses, and
- * the build with ORT's native WebGPU execution provider (onnxruntime-web/webgpu), which the benchmark page
- * compares against it (bench.html?ep=native). Only the first is precached for offline use.
+ * The ORT runtime files loaded at run time: the CPU-only build the app's WASM backend uses (onnxruntime-web/wasm,
+ * precached for offline use), the build with ORT's native WebGPU execution provider (onnxruntime-web/webgpu: the
+ * app's WebGPU backend, cached on first use), and the JSEP build (WebGPU through JS kernels) that the benchmark page and
+ * the library's default import load.
  */
-const ORT_FILES = ['ort-wasm-simd-threaded.jsep.wasm', 'ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.asyncify.wasm', 'ort-wasm-simd-threaded.asyncify.mjs'];
+const ORT_FILES = ['ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.jsep.wasm', 'ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.asyncify.wasm', 'ort-wasm-simd-threaded.asyncify.mjs'];
 
 const isolationHeaders = {
   'Cross-Origin-Opener-Policy': 'same-origin',
@@ -74,7 +75,7 @@ function ortRuntimeFiles(): Plugin {
     generateBundle(_options, bundle) {
       // The ORT bundles also reference their .wasm through `new URL(…, import.meta.url)`, so Vite copies them into
       // assets/; every session loads them from /ort/ (configureOrtEnv sets wasmPaths), so those copies are dead.
-      for (const name of Object.keys(bundle)) if (/^assets\/ort-wasm-simd-threaded\.[\w.-]+\.wasm$/.test(name)) delete bundle[name];
+      for (const name of Object.keys(bundle)) if (/^assets\/ort-wasm-simd-threaded[\w.-]*\.wasm$/.test(name)) delete bundle[name];
       for (const name of ORT_FILES) {
         this.emitFile({ type: 'asset', fileName: `ort/${name}`, source: readFileSync(path.join(ORT_DIST, name)) });
       }
@@ -116,8 +117,8 @@ function offlineApp(): Plugin[] {
       ],
     },
     workbox: {
-      globPatterns: ['index.html', 'assets/*.{js,css}', 'assets/*_bg-*.wasm', 'ort/ort-wasm-simd-threaded.jsep.{mjs,wasm}', 'airline-passengers.csv', 'favicon.svg', ...precachedModelFiles()],
-      // The ORT wasm is ~28 MB (and a bundled model may be large); Workbox's default limit is 2 MiB.
+      globPatterns: ['index.html', 'assets/*.{js,css}', 'assets/*_bg-*.wasm', 'ort/ort-wasm-simd-threaded.{mjs,wasm}', 'airline-passengers.csv', 'favicon.svg', ...precachedModelFiles()],
+      // The ORT wasm is ~14 MB (and a bundled model may be large); Workbox's default limit is 2 MiB.
       maximumFileSizeToCacheInBytes: 600 * 1024 * 1024,
       navigateFallback: 'index.html',
       navigateFallbackDenylist: [/^\/(selfcheck|bench)\.html/],

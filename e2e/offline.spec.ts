@@ -44,7 +44,7 @@ test('after one visit the app loads and forecasts with the network off, cross-or
   await expect(page.getByLabel('Status')).toContainText(`Model: ${BUNDLED.name}`, { timeout: 60_000 });
   await waitForServiceWorker(page);
   const paths = await precached(page);
-  for (const file of ['/index.html', '/ort/ort-wasm-simd-threaded.jsep.wasm', '/ort/ort-wasm-simd-threaded.jsep.mjs', '/models/index.json', `/models/${BUNDLED.folder}/model.onnx`, `/models/${BUNDLED.folder}/manifest.json`, '/airline-passengers.csv', '/manifest.webmanifest']) {
+  for (const file of ['/index.html', '/ort/ort-wasm-simd-threaded.wasm', '/ort/ort-wasm-simd-threaded.mjs', '/models/index.json', `/models/${BUNDLED.folder}/model.onnx`, `/models/${BUNDLED.folder}/manifest.json`, '/airline-passengers.csv', '/manifest.webmanifest']) {
     expect(paths, file).toContain(file);
   }
 
@@ -60,7 +60,7 @@ test('after one visit the app loads and forecasts with the network off, cross-or
 
   // Everything came from the service worker, the runtime files included (loaded by the worker).
   const ort = responses.filter((r) => r.url.includes('/ort/'));
-  expect(ort.map((r) => r.url.split('/').pop())).toEqual(expect.arrayContaining(['ort-wasm-simd-threaded.jsep.wasm', 'ort-wasm-simd-threaded.jsep.mjs']));
+  expect(ort.map((r) => r.url.split('/').pop())).toEqual(expect.arrayContaining(['ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.mjs']));
   expect(responses.filter((r) => !r.fromServiceWorker && !r.url.startsWith('data:') && !r.url.startsWith('blob:'))).toEqual([]);
   await context.setOffline(false);
 });

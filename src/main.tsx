@@ -8,8 +8,9 @@ import './styles/app.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
-initApp();
-registerServiceWorker();
+const firstModel = initApp();
+// The offline copy is made after the first model is ready (and a moment for a first forecast), not during it.
+registerServiceWorker(firstModel.then(() => new Promise((resolve) => setTimeout(resolve, 3000))));
 createRoot(root).render(
   <StrictMode>
     <App />

@@ -36,14 +36,20 @@ export interface OrtEnvOptions {
   /** Upper bound for WASM threads (default 4). */
   maxThreads?: number;
   /**
-   * Which ORT build `ort` is: 'jsep' (the default `onnxruntime-web` import: WebGPU through JS kernels) or
-   * 'webgpu-ep' (`onnxruntime-web/webgpu`: ORT's native WebGPU execution provider, asyncify build).
+   * Which ORT build `ort` is: 'jsep' (the default `onnxruntime-web` import: WebGPU through JS kernels),
+   * 'webgpu-ep' (`onnxruntime-web/webgpu`: ORT's native WebGPU execution provider, asyncify build) or 'wasm'
+   * (`onnxruntime-web/wasm`: CPU only, half the size of the JSEP build, so it downloads and compiles faster).
    */
   runtime?: OrtRuntime;
 }
 
 /** The onnxruntime-web builds this project can load. */
-export type OrtRuntime = 'jsep' | 'webgpu-ep';
+export type OrtRuntime = 'jsep' | 'webgpu-ep' | 'wasm';
+
+/** The file name (without `.wasm` / `.mjs`) of an onnxruntime-web build's runtime files. */
+export function ortRuntimeFileStem(runtime: OrtRuntime): string {
+  return { jsep: 'ort-wasm-simd-threaded.jsep', 'webgpu-ep': 'ort-wasm-simd-threaded.asyncify', wasm: 'ort-wasm-simd-threaded' }[runtime];
+}
 
 /** Modules whose `env` {@link configureOrtEnv} has set (each onnxruntime-web build has its own env). */
 const configured = new WeakSet<object>();
@@ -75,8 +81,8 @@ export function configureOrtEnv(ort: typeof OrtWeb, options: OrtEnvOptions = {})
   // In Node (no location) onnxruntime-web finds its files next to its own module.
   if (here && options.wasmPrefix !== null) {
     const base = new URL(options.wasmPrefix ?? '/ort/', here).href;
-    const build = options.runtime === 'webgpu-ep' ? 'asyncify' : 'jsep';
-    ort.env.wasm.wasmPaths = { wasm: `${base}ort-wasm-simd-threaded.${build}.wasm`, mjs: `${base}ort-wasm-simd-threaded.${build}.mjs` };
+    const file = `${base}${ortRuntimeFileStem(options.runtime ?? 'jsep')}`;
+    ort.env.wasm.wasmPaths = { wasm: `${file}.wasm`, mjs: `${file}.mjs` };
   }
   ort.env.wasm.numThreads = wasmThreadCount(options.maxThreads);
   ort.env.wasm.simd = true;

@@ -1,10 +1,10 @@
-// The in-browser numerics self-check: loads a converted model on a chosen backend (WebGPU through ORT's native
-// WebGPU EP, as in the app) and runs golden cases (the fixtures/chronos2 format) through the same pipeline code
+// The in-browser numerics self-check: loads a converted model on a chosen backend (the ORT builds of the app:
+// the CPU-only build for WASM, ORT's native WebGPU EP for WebGPU) and runs golden cases (the fixtures/chronos2 format) through the same pipeline code
 // the app uses. The browser parity tests drive it through `window.chronosSelfCheck`; a person can use it to
 // check their own GPU.
-import * as ort from 'onnxruntime-web';
+import * as ort from 'onnxruntime-web/wasm';
 import { fetchConvertedModel } from '../chronos2';
-import { createRunner, type BackendChoice, type BackendPreference } from '../runtime/backend';
+import { configureOrtEnv, createRunner, type BackendChoice, type BackendPreference } from '../runtime/backend';
 import { modelInfoFromConfig, type OrtModelRunner } from '../runtime/ort-runner';
 import { loadWebGpuOrt } from '../runtime/webgpu-runtime';
 import { runGoldenCase, formatCaseResult, type CaseResult, type GoldenCase } from '../parity/golden-case';
@@ -17,6 +17,7 @@ export interface SelfCheckApi {
   run(name: string, goldenCase: GoldenCase, tolerance: number): Promise<CaseResult>;
 }
 
+configureOrtEnv(ort, { runtime: 'wasm' });
 const status = document.getElementById('status') as HTMLOutputElement;
 let runner: OrtModelRunner | undefined;
 

@@ -74,13 +74,18 @@ function onWorkerEvent(event: WorkerClientEvent): void {
   }
 }
 
-/** Starts the app: reads `?backend=` (and `?model=`) from the URL and loads the model. */
-export function initApp(): void {
+/**
+ * Starts the app: reads `?backend=` (and `?model=`) from the URL and loads the model. Resolves when that first
+ * load has settled (ready or failed).
+ */
+export function initApp(): Promise<void> {
   onEngineEvent(onWorkerEvent);
+  // The worker starts now, so its script loads and its runtime starts while the page renders for the first time.
+  getEngine();
   const requested = new URLSearchParams(window.location.search).get('backend');
   const preference: BackendPreference = requested === 'wasm' || requested === 'webgpu' ? requested : 'auto';
   set({ backendPreference: preference });
-  void startModels(preference);
+  return startModels(preference).catch(() => undefined);
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -76,6 +76,12 @@ export interface EngineOptions {
   /** Creates inference sessions; default {@link defaultRunnerFactory}. */
   createRunner?: RunnerFactory;
   /**
+   * Starts the runtime a load with this preference will use, run while the model files download (the worker:
+   * onnxruntime-web's WASM runtime, see runtime/wasm-runtime-init.ts). The session is created after it settles;
+   * its failures are ignored (session creation reports them). Default: nothing.
+   */
+  prepareRuntime?: (preference: BackendPreference) => Promise<void>;
+  /**
    * Most rows (targets + covariates over all tasks) one model call may hold, per backend or one number for both:
    * requests are batched together up to it and the pipeline splits larger ones into calls of at most this many
    * rows. Default {@link DEFAULT_BATCH_ROWS}. Cross-learning requests always use
@@ -208,6 +214,7 @@ export class Engine implements ForecastEngine {
   private readonly ort: typeof OrtWeb;
   private readonly fetchFn: typeof fetch;
   private readonly makeRunner: RunnerFactory;
+  private readonly prepareRuntime: ((preference: BackendPreference) => Promise<void>) | null;
   private readonly webgpuOrt: OrtLoader | undefined;
   private readonly batchRows: Readonly<Record<BackendKind, number>>;
   private readonly batchWindowMs: number;
@@ -239,6 +246,7 @@ export class Engine implements ForecastEngine {
     this.ort = options.ort;
     this.fetchFn = options.fetch;
     this.makeRunner = options.createRunner ?? defaultRunnerFactory;
+    this.prepareRuntime = options.prepareRuntime ?? null;
     this.webgpuOrt = options.webgpuOrt;
     const rows = options.batchRows;
     this.batchRows = typeof rows === 'number' ? { webgpu: rows, wasm: rows } : { ...DEFAULT_BATCH_ROWS, ...rows };
@@ -416,6 +424,8 @@ export class Engine implements ForecastEngine {
     await this.releaseModel();
     check();
 
+    // The runtime starts while the files download (or are read from the cache), not after.
+    const runtimeReady = this.prepareRuntime ? this.prepareRuntime(backend).catch(noop) : Promise.resolve();
     let files: ModelFiles;
     try {
       files = await this.modelFiles(source, signal, onProgress);
@@ -426,6 +436,8 @@ export class Engine implements ForecastEngine {
     check();
     const info = modelInfoFromConfig(files.manifest.config);
     report(onProgress, { phase: 'session', message: `Creating the inference session (${backend} backend).` });
+    await runtimeReady;
+    check();
     const created = await this.makeRunner(this.ort, files.onnx, info, backend, { webgpuOrt: this.webgpuOrt });
     try {
       check();

@@ -151,6 +151,44 @@ describe('loading', () => {
     await expect(engine.loadModel(truncated, 'wasm')).rejects.toBeInstanceOf(ManifestError);
     await engine.dispose();
   });
+
+  it('starts the runtime before the download and creates the session only after it is ready', async () => {
+    const events: string[] = [];
+    let ready!: () => void;
+    const engine = makeEngine({
+      prepareRuntime: (preference) => {
+        events.push(`prepare ${preference}`);
+        return new Promise<void>((resolve) => (ready = () => {
+          events.push('runtime ready');
+          resolve();
+        }));
+      },
+      createRunner: async (...args) => {
+        events.push('session');
+        return defaultRunnerFactory(...args);
+      },
+    });
+    const loading = engine.loadModel({ kind: 'url', url: server.url }, 'wasm', {
+      onProgress: (p) => {
+        if (p.phase === 'download' && p.file === 'model.onnx' && p.loaded === p.total) events.push('downloaded');
+      },
+    });
+    // The download finishes while the runtime is still starting; the session waits for it.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(events).toEqual(['prepare wasm', 'downloaded']);
+    ready();
+    const status = await loading;
+    expect(events).toEqual(['prepare wasm', 'downloaded', 'runtime ready', 'session']);
+    expect(status.backend.backend).toBe('wasm');
+    await engine.dispose();
+  });
+
+  it('loads the model when starting the runtime failed (the session reports real failures)', async () => {
+    const engine = makeEngine({ prepareRuntime: () => Promise.reject(new Error('no runtime')) });
+    const status = await engine.loadModel(source(), 'wasm');
+    expect(status.name).toBe(manifest.name);
+    await engine.dispose();
+  });
 });
 
 describe('forecasting', () => {
