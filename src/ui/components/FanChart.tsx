@@ -10,6 +10,7 @@ import type { MouseHandlerDataParam } from 'recharts';
 import { formatTimestamp, type Frequency } from '../../data/timestamps';
 import { levelRow, type SeriesForecast } from '../../state/forecast-view';
 import { timeTicks } from '../chart/time-ticks';
+import { valueAxis } from '../chart/value-ticks';
 import { formatNumber, formatQuantileLevel } from '../format';
 
 /** Most points drawn for history; longer histories are thinned evenly (the last point is always kept). */
@@ -72,6 +73,32 @@ interface Row {
 
 function finite(v: number): number | undefined {
   return Number.isFinite(v) ? v : undefined;
+}
+
+/** Smallest and largest value drawn (history, intervals, medians, actuals). */
+function valueRange(rows: readonly Row[]): [number, number] {
+  let min = Infinity;
+  let max = -Infinity;
+  const see = (v: number | undefined): void => {
+    if (v === undefined || !Number.isFinite(v)) return;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  };
+  for (const r of rows) {
+    see(r.history);
+    see(r.median);
+    see(r.actual);
+    see(r.windowMedian);
+    if (r.band80) {
+      see(r.band80[0]);
+      see(r.band80[1]);
+    }
+    if (r.band50) {
+      see(r.band50[0]);
+      see(r.band50[1]);
+    }
+  }
+  return [min, max];
 }
 
 /** Builds the chart rows: (thinned) history, then one row per forecast step. */
@@ -234,6 +261,7 @@ const Plot = memo(function Plot({ rows, width, height, frequency, withActual, wi
     return timeTicks(start, end, frequency, { widthPx: Math.max(0, width - Y_AXIS_WIDTH - MARGIN.left - MARGIN.right) }, start);
   }, [rows, frequency, width]);
   const xTick = useMemo(() => makeTick(format, 'x'), [format]);
+  const yAxis = useMemo(() => valueAxis(...valueRange(rows)), [rows]);
   const verticalPoints = useMemo(() => {
     const box = plotBox(width, 0);
     const t0 = rows[0]?.t ?? 0;
@@ -264,7 +292,11 @@ const Plot = memo(function Plot({ rows, width, height, frequency, withActual, wi
         />
       ))}
       <XAxis height={X_AXIS_HEIGHT} dataKey="t" type="number" domain={['dataMin', 'dataMax']} scale="time" ticks={ticks} interval={0} tick={xTick} />
-      <YAxis tick={Y_TICK} width={Y_AXIS_WIDTH} domain={['auto', 'auto']} interval={0} />
+      {yAxis ? (
+        <YAxis tick={Y_TICK} width={Y_AXIS_WIDTH} type="number" domain={yAxis.domain} ticks={yAxis.ticks} interval={0} allowDataOverflow />
+      ) : (
+        <YAxis tick={Y_TICK} width={Y_AXIS_WIDTH} domain={['auto', 'auto']} interval={0} />
+      )}
       <Tooltip content={NO_TOOLTIP} cursor={CURSOR} isAnimationActive={false} />
       <Area dataKey="band80" name="80% interval" stroke="none" fill={FAN_COLORS.band80} fillOpacity={0.45} isAnimationActive={false} activeDot={false} />
       <Area dataKey="band50" name="50% interval" stroke="none" fill={FAN_COLORS.band50} fillOpacity={0.5} isAnimationActive={false} activeDot={false} />
