@@ -82,7 +82,8 @@ test('the CSP is in force with no violation through the main flows: WASM threads
   await loadFromHub(page, 'test/chunked');
   await expect(page.getByLabel('Status')).toContainText('Model: test/chunked', { timeout: 60_000 });
   await forecastAirline(page, 'test/chunked');
-  expect(await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.state)).toBe('activated');
+  // The service worker is registered once the first model is ready; it installs (precaching) under the CSP too.
+  await page.waitForFunction(async () => (await navigator.serviceWorker.ready).active?.state === 'activated', null, { timeout: 60_000 });
   expect(violations).toEqual([]);
 
   // In force: inline code is refused (the one violation of this test, provoked on purpose, is reported).
