@@ -356,15 +356,23 @@ export class Engine implements ForecastEngine {
       throw new ModelSourceError('An embed request needs `series`, an array of number arrays.');
     }
     await this.loadChain;
-    // after the model call in flight, so the session is never run twice at once
-    await this.active?.done;
+    // The embedding takes the session like a forecast run: after the run in flight, and forecasts that arrive
+    // meanwhile wait for it (onnxruntime sessions must not run twice at once).
+    while (this.active) await this.active.done;
     const model = this.model;
     if (!model) throw new ModelNotLoadedError('Load a model before computing embeddings.');
-    const embeddings = await embedSeries(model.runner, request.series.map((s) => Float32Array.from(s)), {
+    const work = embedSeries(model.runner, request.series.map((s) => Float32Array.from(s)), {
       batchSize: 64,
       ...(request.contextLength !== undefined ? { contextLength: request.contextLength } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
+    const run: ActiveRun = { jobs: [], controller: new AbortController(), done: Promise.resolve() };
+    this.active = run;
+    run.done = work.then(noop, noop).finally(() => {
+      this.active = null;
+      this.schedulePump();
+    });
+    const embeddings = await work;
     return {
       vectors: embeddings.map((e) => seriesVectors(e)[0]),
       loc: embeddings.map((e) => e.loc[0]),
