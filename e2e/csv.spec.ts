@@ -184,6 +184,31 @@ test('datetimes with UTC offsets across a DST change keep their offsets', async 
   await page.getByLabel('Step', { exact: true }).fill('');
 });
 
+test('hourly data with UTC offsets is charted on its local clock, the offset named', async () => {
+  const page = await openApp();
+  // Five days of hourly load in Berlin summer time: a daily profile that peaks at 18:00 local time.
+  const lines = ['time,load'];
+  for (let h = 0; h < 120; h++) {
+    const local = new Date(Date.UTC(2024, 5, 1, h));
+    const stamp = `${local.toISOString().slice(0, 13)}:00:00+02:00`;
+    lines.push(`${stamp},${(100 + 30 * Math.cos(((local.getUTCHours() - 18) / 24) * 2 * Math.PI)).toFixed(2)}`);
+  }
+  await upload(page, { name: 'berlin-hourly.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n') + '\n') });
+  await expect(fact(page, 'Frequency')).toContainText('hourly');
+  // The caption and the readout say the local time and its offset (the last step: 2024-06-06 00:00 + 24 h - 1).
+  await expect(page.getByTestId('chart-caption')).toContainText('2024-06-06 00:00 UTC+02:00 →');
+  await expect(page.getByTestId('chart-readout')).toContainText('UTC+02:00');
+  // Local midnights are ticks: the axis names the days, not 22:00 of the day before.
+  const labels = await page.locator('.fan-chart .recharts-xAxis-tick-labels text').allTextContents();
+  expect(labels).toContain('2024-06-05');
+  // …placed at local midnight: pointing at the label reads that hour.
+  const tick = await page.locator('.fan-chart .recharts-xAxis-tick-labels text', { hasText: '2024-06-05' }).boundingBox();
+  const plot = await page.locator('.fan-chart').boundingBox();
+  await page.mouse.move(tick!.x + tick!.width / 2, plot!.y + plot!.height / 2);
+  await expect(page.getByTestId('chart-readout')).toContainText('2024-06-05 00:00 UTC+02:00');
+  await page.mouse.move(0, 0);
+});
+
 test('daily data with gaps: the gaps are said, the baselines use season 7', async () => {
   const page = await openApp();
   await upload(page, 'daily-gaps.csv');

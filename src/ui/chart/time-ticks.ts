@@ -173,3 +173,26 @@ function labeller(interval: Interval, freq: Frequency): (t: number) => string {
     }
   };
 }
+
+/**
+ * {@link timeTicks} for instants shown in local time: data with UTC offsets below a day (hourly with `+02:00`) is
+ * kept as UTC instants, so ticks are chosen on the local clock (the offset at the domain's end) and each label
+ * tells its tick's own local time (`offsetAt`, minutes east of UTC; around a daylight-saving change a label may be
+ * an hour off the round value, and then it is the true local time). Without `offsetAt`, plain UTC ticks.
+ */
+export function localTimeTicks(
+  start: number,
+  end: number,
+  freq: Frequency,
+  fit: number | { widthPx: number },
+  offsetAt?: (ts: number) => number | undefined,
+): TimeTicks {
+  if (!offsetAt || freq.unit === 'step') return timeTicks(start, end, freq, fit, start);
+  const shift = (offsetAt(end) ?? 0) * MINUTE;
+  const local = timeTicks(start + shift, end + shift, freq, fit, start + shift);
+  return {
+    ticks: local.ticks.map((t) => t - shift),
+    format: (t) => local.format(t + (offsetAt(t) ?? shift / MINUTE) * MINUTE),
+  };
+}
+

@@ -7,6 +7,7 @@ import { setHistoryWindow, setSeriesIndex } from '../../state/actions';
 import { useAppStore } from '../../state/store';
 import { useForecastView, useHistoryView, useSeriesRefs } from '../hooks/use-forecast-view';
 import { FAN_COLORS, FanChart, type BacktestWindowMark } from './FanChart';
+import { localTimeOf } from '../chart/local-time';
 import type { ForecastView } from '../hooks/use-forecast-view';
 
 /** The backtest windows of the series on screen: spans, and the medians of all but the last (the fan). */
@@ -135,6 +136,7 @@ export function ChartPanel(): ReactElement {
   const horizon = useAppStore((s) => s.horizon);
   const stale = useAppStore((s) => s.modelPhase.phase === 'loading');
   const seriesSet = useAppStore((s) => s.seriesSet);
+  const local = useMemo(() => localTimeOf(seriesSet?.timeAxis), [seriesSet]);
   const marks = useMemo(() => windowMarks(view), [view]);
   const target = view ? seriesSet?.series.find((s) => s.id === view.ref.name)?.targetColumn : undefined;
 
@@ -142,7 +144,8 @@ export function ChartPanel(): ReactElement {
     ? (() => {
         const ts = view.forecast.timestamps;
         const kind = view.run.holdout !== null ? 'backtest' : 'forecast';
-        const span = ts.length > 0 ? `${formatTimestamp(ts[0], view.frequency)} → ${formatTimestamp(ts[ts.length - 1], view.frequency)}` : '';
+        const fmt = local?.format ?? ((t: number) => formatTimestamp(t, view.frequency));
+        const span = ts.length > 0 ? `${fmt(ts[0])} → ${fmt(ts[ts.length - 1])}` : '';
         const windows = view.run.backtest && view.run.backtest.spec.windows > 1 ? ` (last of ${view.run.backtest.spec.windows} windows)` : '';
         return { kind: `${kind}${windows}`, span, name: view.ref.name, steps: view.steps };
       })()
@@ -211,6 +214,7 @@ export function ChartPanel(): ReactElement {
               historyWindow={historyWindow === 'all' ? 'all' : recentWindow(view.run.predictionLength, seasonLength(view.frequency))}
               label={label}
               windows={marks}
+              local={local}
             />
           ) : (
             historyOnly && (
@@ -222,6 +226,7 @@ export function ChartPanel(): ReactElement {
                 frequency={historyOnly.frequency}
                 historyWindow={historyWindow === 'all' ? 'all' : recentWindow(16, seasonLength(historyOnly.frequency))}
                 label={`Fan chart of ${historyOnly.ref.name}: history only, forecast in progress`}
+                local={local}
               />
             )
           )}

@@ -9,7 +9,7 @@ import { Area, CartesianGrid, ComposedChart, Line, ReferenceArea, Tooltip, XAxis
 import type { MouseHandlerDataParam } from 'recharts';
 import { formatTimestamp, type Frequency } from '../../data/timestamps';
 import { levelRow, type SeriesForecast } from '../../state/forecast-view';
-import { timeTicks } from '../chart/time-ticks';
+import { localTimeTicks } from '../chart/time-ticks';
 import { valueAxis } from '../chart/value-ticks';
 import { formatNumber, formatQuantileLevel } from '../format';
 
@@ -48,6 +48,12 @@ export interface FanChartProps {
    * window.
    */
   windows?: BacktestWindowMark[];
+  /**
+   * Local time of data below a day that carried UTC offsets: the offset (minutes east of UTC) at an instant, for
+   * the axis ticks, and the instant as the input wrote it, for the readout and the description. Without these,
+   * times are shown in UTC.
+   */
+  local?: { offsetAt: (ts: number) => number | undefined; format: (ts: number) => string };
 }
 
 /** One backtest window on the chart: its span and, for earlier windows, the median forecast over it. */
@@ -165,8 +171,7 @@ function withWindowMedians(rows: Row[], windows: readonly BacktestWindowMark[] |
 }
 
 /** A screen-reader summary of what the chart shows. */
-function describe(rows: readonly Row[], forecast: SeriesForecast | null, actual: ArrayLike<number> | null, frequency: Frequency): string {
-  const fmt = (t: number) => formatTimestamp(t, frequency);
+function describe(rows: readonly Row[], forecast: SeriesForecast | null, actual: ArrayLike<number> | null, fmt: (t: number) => string): string {
   const historyRows = rows.filter((r) => r.history !== undefined && r.step === undefined);
   const parts: string[] = [];
   if (historyRows.length > 0) {
@@ -248,18 +253,19 @@ interface PlotProps {
   width: number;
   height: number;
   frequency: Frequency;
+  offsetAt: ((ts: number) => number | undefined) | undefined;
   withActual: boolean;
   windows: readonly BacktestWindowMark[] | undefined;
   onHover: (index: number | null) => void;
 }
 
 /** The recharts drawing; re-renders only when its rows, size or frequency change. */
-const Plot = memo(function Plot({ rows, width, height, frequency, withActual, windows, onHover }: PlotProps): ReactElement {
+const Plot = memo(function Plot({ rows, width, height, frequency, offsetAt, withActual, windows, onHover }: PlotProps): ReactElement {
   const { ticks, format } = useMemo(() => {
     const start = rows[0]?.t ?? 0;
     const end = rows[rows.length - 1]?.t ?? 0;
-    return timeTicks(start, end, frequency, { widthPx: Math.max(0, width - Y_AXIS_WIDTH - MARGIN.left - MARGIN.right) }, start);
-  }, [rows, frequency, width]);
+    return localTimeTicks(start, end, frequency, { widthPx: Math.max(0, width - Y_AXIS_WIDTH - MARGIN.left - MARGIN.right) }, offsetAt);
+  }, [rows, frequency, width, offsetAt]);
   const xTick = useMemo(() => makeTick(format, 'x'), [format]);
   const yAxis = useMemo(() => valueAxis(...valueRange(rows)), [rows]);
   const verticalPoints = useMemo(() => {
@@ -332,8 +338,8 @@ const Plot = memo(function Plot({ rows, width, height, frequency, withActual, wi
 });
 
 /** The compact readout of one row: time, median and the drawn intervals; every quantile on demand. */
-function Readout(props: { row: Row | undefined; forecast: SeriesForecast | null; frequency: Frequency; hovering: boolean }): ReactElement {
-  const { row, forecast, frequency, hovering } = props;
+function Readout(props: { row: Row | undefined; forecast: SeriesForecast | null; fmt: (t: number) => string; hovering: boolean }): ReactElement {
+  const { row, forecast, fmt, hovering } = props;
   const [all, setAll] = useState(false);
   const step = row?.step;
   const range = (pair: [number, number] | undefined) => (pair ? `${formatNumber(pair[0])}–${formatNumber(pair[1])}` : '–');
@@ -342,7 +348,7 @@ function Readout(props: { row: Row | undefined; forecast: SeriesForecast | null;
       {row ? (
         <>
           <span className="fan-readout__time">
-            {formatTimestamp(row.t, frequency)}
+            {fmt(row.t)}
             {!hovering && step !== undefined ? ' (last step)' : ''}
           </span>
           {step === undefined && row.history !== undefined && <span>History {formatNumber(row.history)}</span>}
@@ -388,15 +394,16 @@ function Readout(props: { row: Row | undefined; forecast: SeriesForecast | null;
 
 /** The fan chart of one series. */
 export function FanChart(props: FanChartProps): ReactElement {
-  const { forecast, drawn, frequency, actual, history, historyWindow, windows } = props;
+  const { forecast, drawn, frequency, actual, history, historyWindow, windows, local } = props;
   const descriptionId = useId();
+  const fmt = useMemo(() => local?.format ?? ((t: number) => formatTimestamp(t, frequency)), [local, frequency]);
   const painted = drawn ?? forecast;
   const rows = useMemo(() => withWindowMedians(buildRows({ history, forecast: painted, actual, historyWindow }), windows), [history, painted, actual, historyWindow, windows]);
   const shownSteps = forecast?.timestamps.length ?? 0;
   const drawnSteps = (drawn ?? forecast)?.timestamps.length ?? 0;
   /** Index of the last row on screen (the horizon's last step). */
   const lastShown = rows.length - 1 - (drawnSteps - shownSteps);
-  const description = useMemo(() => describe(rows.slice(0, lastShown + 1), forecast, actual, frequency), [rows, lastShown, forecast, actual, frequency]);
+  const description = useMemo(() => describe(rows.slice(0, lastShown + 1), forecast, actual, fmt), [rows, lastShown, forecast, actual, fmt]);
   const [ref, { width, height }] = useSize();
   const [hover, setHover] = useState<number | null>(null);
   const onHover = useCallback((index: number | null) => setHover((old) => (old === index ? old : index)), []);
@@ -416,9 +423,9 @@ export function FanChart(props: FanChartProps): ReactElement {
   }
   return (
     <div className="fan">
-      <Readout row={shown} forecast={forecast} frequency={frequency} hovering={hovered !== null} />
+      <Readout row={shown} forecast={forecast} fmt={fmt} hovering={hovered !== null} />
       <div className="fan-chart" role="img" aria-label={props.label} aria-describedby={descriptionId} ref={ref}>
-        {width > 0 && height > 0 && <Plot rows={rows} width={width} height={height} frequency={frequency} withActual={actual !== null} windows={windows} onHover={onHover} />}
+        {width > 0 && height > 0 && <Plot rows={rows} width={width} height={height} frequency={frequency} offsetAt={local?.offsetAt} withActual={actual !== null} windows={windows} onHover={onHover} />}
         {veil}
       </div>
       <p id={descriptionId} className="visually-hidden">
