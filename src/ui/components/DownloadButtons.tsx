@@ -65,60 +65,62 @@ export function DownloadButtons(): ReactElement {
   });
   const steps = run ? displayedSteps(run, horizon) : horizon;
   const backtestSpec = { h: run?.backtest?.spec.h ?? steps, windows: run?.backtest?.spec.windows ?? 1 };
+  // The files are computed only on a click, and only when the button is enabled (their inputs exist).
+  const ready = Boolean(run && seriesSet);
+  const backtestReady = Boolean(view && seriesSet);
   return (
     <>
       <div className="btn-row" style={{ marginTop: 8 }}>
-        <button
-          type="button"
-          className="btn"
-          disabled={!run || !seriesSet}
-          onClick={() => {
-            if (!run || !seriesSet) return;
-            saveText(forecastCsv(forecasts(), seriesSet.timeAxis), downloadName(sourceName, targets, 'forecast', { h: steps }, 'csv'), 'text/csv');
-          }}
-        >
-          Download forecast CSV
-        </button>
-        <button
-          type="button"
-          className="btn"
-          disabled={!run || !seriesSet}
-          onClick={() => {
-            if (!run || !seriesSet) return;
-            const json = reportJson({ ...report(), kind: 'forecast' }, seriesSet.timeAxis, forecasts());
-            saveText(json, downloadName(sourceName, targets, 'forecast', { h: steps }, 'json'), 'application/json');
-          }}
-        >
-          Download forecast JSON
-        </button>
+        <SaveButton
+          label="Download forecast CSV"
+          enabled={ready}
+          file={() => [forecastCsv(forecasts(), seriesSet!.timeAxis), downloadName(sourceName, targets, 'forecast', { h: steps }, 'csv'), 'text/csv']}
+        />
+        <SaveButton
+          label="Download forecast JSON"
+          enabled={ready}
+          file={() => [
+            reportJson({ ...report(), kind: 'forecast' }, seriesSet!.timeAxis, forecasts()),
+            downloadName(sourceName, targets, 'forecast', { h: steps }, 'json'),
+            'application/json',
+          ]}
+        />
       </div>
       {isBacktest && (
         <div className="btn-row" style={{ marginTop: 8 }}>
-          <button
-            type="button"
-            className="btn"
-            disabled={!view || !seriesSet}
-            onClick={() => {
-              if (!view || !seriesSet) return;
-              saveText(backtestCsv(view.windows, seriesSet.timeAxis), downloadName(sourceName, targets, 'backtest', backtestSpec, 'csv'), 'text/csv');
-            }}
-          >
-            Download backtest CSV
-          </button>
-          <button
-            type="button"
-            className="btn"
-            disabled={!view || !seriesSet}
-            onClick={() => {
-              if (!view || !seriesSet) return;
-              const json = reportJson(report(), seriesSet.timeAxis, [], { windows: view.windows, summary: view.summary, season: view.season.description });
-              saveText(json, downloadName(sourceName, targets, 'backtest', backtestSpec, 'json'), 'application/json');
-            }}
-          >
-            Download backtest JSON
-          </button>
+          <SaveButton
+            label="Download backtest CSV"
+            enabled={backtestReady}
+            file={() => [backtestCsv(view!.windows, seriesSet!.timeAxis), downloadName(sourceName, targets, 'backtest', backtestSpec, 'csv'), 'text/csv']}
+          />
+          <SaveButton
+            label="Download backtest JSON"
+            enabled={backtestReady}
+            file={() => [
+              reportJson(report(), seriesSet!.timeAxis, [], { windows: view!.windows, summary: view!.summary, season: view!.season.description }),
+              downloadName(sourceName, targets, 'backtest', backtestSpec, 'json'),
+              'application/json',
+            ]}
+          />
         </div>
       )}
     </>
+  );
+}
+
+/** A download button: `file` gives the text, the file name and the MIME type, computed only when clicked. */
+function SaveButton(props: { label: string; enabled: boolean; file: () => [text: string, name: string, mime: string] }): ReactElement {
+  return (
+    <button
+      type="button"
+      className="btn"
+      disabled={!props.enabled}
+      onClick={() => {
+        if (!props.enabled) return;
+        saveText(...props.file());
+      }}
+    >
+      {props.label}
+    </button>
   );
 }

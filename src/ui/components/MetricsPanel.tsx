@@ -33,13 +33,24 @@ function best(values: readonly number[], target?: number): number {
   return cost.filter((c) => c === min).length === 1 ? cost.indexOf(min) : -1;
 }
 
-function SeriesTable(props: { caption: string; labels: string[]; scores: ForecastScores[] }): ReactElement {
+/** One row of a score table: a metric's values per method and the index of the best one (-1: none). */
+interface ScoreRow {
+  key: string;
+  label: string;
+  title: string;
+  values: number[];
+  winner: number;
+  percent?: boolean;
+}
+
+/** A table of methods (columns) by metrics (rows), the best value of each row marked. */
+function ScoreTable(props: { name: string; caption: string; corner: string; labels: string[]; rows: ScoreRow[] }): ReactElement {
   return (
-    <table className="metrics" aria-label={props.caption}>
+    <table className="metrics" aria-label={props.name}>
       <caption className="visually-hidden">{props.caption}</caption>
       <thead>
         <tr>
-          <th scope="col">Metric</th>
+          <th scope="col">{props.corner}</th>
           {props.labels.map((l) => (
             <th scope="col" key={l}>
               {l}
@@ -48,67 +59,52 @@ function SeriesTable(props: { caption: string; labels: string[]; scores: Forecas
         </tr>
       </thead>
       <tbody>
-        {METRICS.map((m) => {
-          const values = props.scores.map((s) => s[m.key]);
-          const winner = best(values, m.target);
-          return (
-            <tr key={m.key}>
-              <th scope="row" title={m.title}>
-                {m.label}
-              </th>
-              {values.map((v, i) => (
-                <td key={i} className={i === winner ? 'better' : undefined}>
-                  {fmt(v, m.percent)}
-                </td>
-              ))}
-            </tr>
-          );
-        })}
+        {props.rows.map((r) => (
+          <tr key={r.key}>
+            <th scope="row" title={r.title}>
+              {r.label}
+            </th>
+            {r.values.map((v, i) => (
+              <td key={i} className={i === r.winner ? 'better' : undefined}>
+                {fmt(v, r.percent)}
+              </td>
+            ))}
+          </tr>
+        ))}
       </tbody>
     </table>
   );
 }
 
+function SeriesTable(props: { caption: string; labels: string[]; scores: ForecastScores[] }): ReactElement {
+  const rows = METRICS.map((m) => {
+    const values = props.scores.map((s) => s[m.key]);
+    return { key: m.key, label: m.label, title: m.title, values, winner: best(values, m.target), percent: m.percent };
+  });
+  return <ScoreTable name={props.caption} caption={props.caption} corner="Metric" labels={props.labels} rows={rows} />;
+}
+
+const SUMMARY_ROWS: { key: keyof MethodSummary; label: string; title: string; higher?: boolean }[] = [
+  { key: 'mase', label: 'MASE (mean)', title: 'Mean MASE over every series and window' },
+  { key: 'wql', label: 'WQL (mean)', title: 'Mean weighted quantile loss over every series and window' },
+  { key: 'relativeMae', label: 'MAE rel. to seasonal naive', title: 'Geometric mean of MAE / seasonal-naive MAE' },
+  { key: 'skillMase', label: 'Skill (MASE)', title: 'fev-bench skill score: 1 − gmean(MASE / seasonal-naive MASE), ratios clipped to [0.01, 100]', higher: true },
+  { key: 'skillWql', label: 'Skill (WQL)', title: 'fev-bench skill score: 1 − gmean(WQL / seasonal-naive WQL), ratios clipped to [0.01, 100]', higher: true },
+];
+
 function SummaryTable(props: { summary: MethodSummary[]; labels: string[]; count: number }): ReactElement {
-  const rows: { key: keyof MethodSummary; label: string; title: string; higher?: boolean; percent?: boolean }[] = [
-    { key: 'mase', label: 'MASE (mean)', title: 'Mean MASE over every series and window' },
-    { key: 'wql', label: 'WQL (mean)', title: 'Mean weighted quantile loss over every series and window' },
-    { key: 'relativeMae', label: 'MAE rel. to seasonal naive', title: 'Geometric mean of MAE / seasonal-naive MAE' },
-    { key: 'skillMase', label: 'Skill (MASE)', title: 'fev-bench skill score: 1 − gmean(MASE / seasonal-naive MASE), ratios clipped to [0.01, 100]', higher: true },
-    { key: 'skillWql', label: 'Skill (WQL)', title: 'fev-bench skill score: 1 − gmean(WQL / seasonal-naive WQL), ratios clipped to [0.01, 100]', higher: true },
-  ];
+  const rows = SUMMARY_ROWS.map((r) => {
+    const values = props.summary.map((s) => s[r.key] as number);
+    return { key: r.key, label: r.label, title: r.title, values, winner: best(r.higher ? values.map((v) => -v) : values) };
+  });
   return (
-    <table className="metrics" aria-label="Backtest summary over all series and windows">
-      <caption className="visually-hidden">Scale-free summary over {props.count} series × windows</caption>
-      <thead>
-        <tr>
-          <th scope="col">Aggregate</th>
-          {props.labels.map((l) => (
-            <th scope="col" key={l}>
-              {l}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((r) => {
-          const values = props.summary.map((s) => s[r.key] as number);
-          const winner = best(r.higher ? values.map((v) => -v) : values);
-          return (
-            <tr key={r.key}>
-              <th scope="row" title={r.title}>
-                {r.label}
-              </th>
-              {values.map((v, i) => (
-                <td key={i} className={i === winner ? 'better' : undefined}>
-                  {fmt(v)}
-                </td>
-              ))}
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+    <ScoreTable
+      name="Backtest summary over all series and windows"
+      caption={`Scale-free summary over ${props.count} series × windows`}
+      corner="Aggregate"
+      labels={props.labels}
+      rows={rows}
+    />
   );
 }
 
