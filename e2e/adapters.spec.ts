@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import * as flows from './app-flows';
 import { parseChronos2ConfigText } from '../src/model/config';
 import { randomLoraAdapter } from '../src/model/random-adapter';
 import { addFixtureRepos, addLoraRepos, bundledModel, ensureBigCheckpoint, LORA_REPOS, loraRepoFiles, REPOS, SMALL_CHECKPOINT } from '../test/support/hub-fixtures';
@@ -28,25 +29,11 @@ test.beforeEach(() => {
   hub.requests.length = 0;
 });
 
-async function openApp(page: Page): Promise<void> {
-  await page.goto('/?backend=wasm');
-  await expect(page.getByLabel('Status')).toContainText(`Model: ${BUNDLED}`, { timeout: 60_000 });
-}
-
-async function loadFromHub(page: Page, repo: string): Promise<void> {
-  const form = page.getByRole('form', { name: 'Load from Hugging Face' });
-  if (!(await form.getByLabel('Hub URL').isVisible())) await form.getByText('Hub settings').click();
-  await form.getByLabel('Hub URL').fill(hub.url);
-  await form.getByLabel('Repository').fill(repo);
-  await form.getByRole('button', { name: 'Load from Hugging Face' }).click();
-}
-
-async function forecastAirline(page: Page, modelName: string, timeout = 60_000): Promise<void> {
-  await page.getByRole('button', { name: 'Airline passengers' }).click();
-  const metrics = page.getByRole('table', { name: 'Backtest metrics for passengers' });
-  await expect(metrics).toContainText(`Chronos-2 (${modelName})`, { timeout });
-  await expect(metrics.getByRole('row', { name: /^MAE\b/ })).toContainText(/\d/);
-}
+const openApp = (page: Page): Promise<void> => flows.openApp(page, BUNDLED);
+const loadFromHub = (page: Page, repo: string): Promise<void> => flows.loadFromHub(page, hub.url, repo);
+/** A hub or local model's metrics column reads "Chronos-2 (<name>)". */
+const forecastAirline = (page: Page, modelName: string, timeout?: number): Promise<void> =>
+  flows.forecastAirline(page, `Chronos-2 (${modelName})`, timeout);
 
 const cachedList = (page: Page) => page.getByRole('list', { name: 'Cached in this browser' });
 const baseWeightGets = () => hub.requests.filter((r) => r.method === 'GET' && r.path === `/${REPOS.small}/resolve/main/model.safetensors`);

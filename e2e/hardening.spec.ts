@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
+import * as flows from './app-flows';
 import { bundledModel, SMALL_CHECKPOINT } from '../test/support/hub-fixtures';
 import { startHubServer, type HubFault, type TestHub } from '../test/support/hub-server';
 
@@ -51,25 +52,10 @@ async function watchCsp(page: Page): Promise<string[]> {
   return violations;
 }
 
-async function openApp(page: Page): Promise<void> {
-  await page.goto('/?backend=wasm');
-  await expect(page.getByLabel('Status')).toContainText(`Model: ${BUNDLED}`, { timeout: 60_000 });
-}
-
-async function loadFromHub(page: Page, repo: string): Promise<void> {
-  const form = page.getByRole('form', { name: 'Load from Hugging Face' });
-  if (!(await form.getByLabel('Hub URL').isVisible())) await form.getByText('Hub settings').click();
-  await form.getByLabel('Hub URL').fill(hub.url);
-  await form.getByLabel('Repository').fill(repo);
-  await form.getByRole('button', { name: 'Load from Hugging Face' }).click();
-}
-
-async function forecastAirline(page: Page, modelName: string): Promise<void> {
-  await page.getByRole('button', { name: 'Airline passengers' }).click();
-  const metrics = page.getByRole('table', { name: 'Backtest metrics for passengers' });
-  // the metrics column names the model that ran (bundled: "chronos2-mini (Chronos-2 architecture, …)")
-  await expect(metrics).toContainText(modelName, { timeout: 60_000 });
-}
+const openApp = (page: Page): Promise<void> => flows.openApp(page, BUNDLED);
+const loadFromHub = (page: Page, repo: string): Promise<void> => flows.loadFromHub(page, hub.url, repo);
+// the metrics column names the model that ran (bundled: "chronos2-mini (Chronos-2 architecture, …)")
+const forecastAirline = (page: Page, modelName: string): Promise<void> => flows.forecastAirline(page, modelName);
 
 test('the CSP is in force with no violation through the main flows: WASM threads, workers, service worker, hub downloads', async ({ page }) => {
   const violations = await watchCsp(page);
