@@ -39,15 +39,15 @@ describe(`${path.basename(DEFAULT_MODEL_DIR)} on real-val`, () => {
   it('beats seasonal naive overall on MASE and WQL (geometric means over the groups)', () => {
     const mase = geometricMean(GROUPS.map((g) => rel(g.name, 'gmRelMase')));
     const wql = geometricMean(GROUPS.map((g) => rel(g.name, 'gmRelWql')));
-    expect(mase).toBeLessThan(0.95);
-    expect(wql).toBeLessThan(0.9);
+    // The model card's 0.841 and 0.780 (`npm run eval`), with room for float noise only.
+    expect(mase).toBeLessThan(0.86);
+    expect(wql).toBeLessThan(0.8);
   });
 
-  for (const g of GROUPS.slice(0, 3)) {
-    it(`beats seasonal naive on ${g.name} MASE`, () => expect(rel(g.name, 'gmRelMase')).toBeLessThan(1));
+  for (const g of GROUPS) {
+    it(`beats seasonal naive on ${g.name} MASE and WQL`, () => {
+      expect(rel(g.name, 'gmRelMase')).toBeLessThan(1);
+      expect(rel(g.name, 'gmRelWql')).toBeLessThan(1);
+    });
   }
-
-  it('beats seasonal naive on NN5 daily WQL (its MASE does not: see the model card)', () => {
-    expect(rel('NN5 daily', 'gmRelWql')).toBeLessThan(1);
-  });
 });
