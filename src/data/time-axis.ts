@@ -81,7 +81,11 @@ function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
 }
 
-function zoneText(minutes: number, style: string): string {
+/**
+ * A UTC offset (minutes east of UTC) written in the style of an input's zone: `+02:00`, `+0200`, `+02`, `Z`,
+ * `UTC`/`GMT` names (the colon form otherwise).
+ */
+export function zoneText(minutes: number, style: string): string {
   if (minutes === 0 && (style === 'Z' || style === '')) return 'Z';
   if (style === 'UTC' || style === 'GMT') return minutes === 0 ? style : zoneText(minutes, '+00:00');
   const sign = minutes < 0 ? '-' : '+';

@@ -1,7 +1,7 @@
 // The in-browser numerics self-check: loads a converted model on a chosen backend (the ORT builds of the app:
-// the CPU-only build for WASM, ORT's native WebGPU EP for WebGPU) and runs golden cases (the fixtures/chronos2 format) through the same pipeline code
-// the app uses. The browser parity tests drive it through `window.chronosSelfCheck`; a person can use it to
-// check their own GPU.
+// the CPU-only build for WASM, ORT's native WebGPU EP for WebGPU) and runs golden cases (the fixtures/chronos2
+// format) through the same pipeline code the app uses. The browser parity tests drive it through
+// `window.chronosSelfCheck`; a person can use it to check their own GPU.
 import * as ort from 'onnxruntime-web/wasm';
 import { fetchConvertedModel } from '../chronos2';
 import { configureOrtEnv, createRunner, type BackendChoice, type BackendPreference } from '../runtime/backend';

@@ -85,7 +85,8 @@ export function initApp(): Promise<void> {
   const requested = new URLSearchParams(window.location.search).get('backend');
   const preference: BackendPreference = requested === 'wasm' || requested === 'webgpu' ? requested : 'auto';
   set({ backendPreference: preference });
-  return startModels(preference).catch(() => undefined);
+  // startModels shows load failures itself; anything else is a bug, reported in the console, not swallowed.
+  return startModels(preference).catch((e: unknown) => console.error('starting the models failed', e));
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 // What the model that runs really is, in the words the header, the status bar and the metrics table use: our
-// small demo model (chronos2-mini, trained here on real and synthetic series) is "Chronos-2 architecture, our demo weights", Amazon's published
-// checkpoints are named as such, the random-weight test model says so, anything else is named by where its
+// small demo model (chronos2-mini, trained here on real and synthetic series) is "Chronos-2 architecture, our
+// demo weights", Amazon's published checkpoints are named as such, the random-weight test model says so, anything else is named by where its
 // weights came from. Also the published checkpoints the app offers, with their download size per weight format.
 import type { WeightStorage } from '../model/onnx/fp16';
 import type { ModelChoice } from './slices/model-slice';

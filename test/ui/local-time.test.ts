@@ -34,6 +34,9 @@ describe('local time on the chart', () => {
     expect(local.format(change - HOUR)).toBe('2024-10-27 02:00 UTC+02:00');
     expect(local.format(change)).toBe('2024-10-27 02:00 UTC+01:00');
     expect(local.format(change + 5 * HOUR)).toBe('2024-10-27 07:00 UTC+01:00');
+    const utc = localTimeOf({ frequency: hourly, wallClock: false, offsets: [[0, 0], [change, -330]] })!;
+    expect(utc.format(change - HOUR)).toBe('2024-10-27 00:00 UTC');
+    expect(utc.format(change)).toBe('2024-10-26 19:30 UTC-05:30');
   });
 
   it('leaves daily data, data without offsets and steps as they are', () => {

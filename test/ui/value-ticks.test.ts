@@ -33,6 +33,12 @@ describe('valueAxis', () => {
     expect(flat.domain[1]).toBeGreaterThan(50);
     expect(valueAxis(0, 0)!.ticks).toContain(0);
     expect(valueAxis(Infinity, -Infinity)).toBeNull();
+    // A span that overflows is left to recharts; one below float precision at its magnitude is flat.
+    expect(valueAxis(-1e308, 1e308)).toBeNull();
+    const nearlyFlat = valueAxis(1, 1 + 1e-15)!;
+    expect(nearlyFlat.domain[0]).toBeLessThan(1);
+    expect(nearlyFlat.domain[1]).toBeGreaterThan(1);
+    expect(new Set(nearlyFlat.ticks).size).toBe(nearlyFlat.ticks.length);
     expect(valueAxis(NaN, 3)).toBeNull();
   });
 });

@@ -168,13 +168,19 @@ describe('loading', () => {
         return defaultRunnerFactory(...args);
       },
     });
+    let downloaded!: () => void;
+    const done = new Promise<void>((resolve) => (downloaded = resolve));
     const loading = engine.loadModel({ kind: 'url', url: server.url }, 'wasm', {
       onProgress: (p) => {
-        if (p.phase === 'download' && p.file === 'model.onnx' && p.loaded === p.total) events.push('downloaded');
+        if (p.phase === 'download' && p.file === 'model.onnx' && p.loaded === p.total) {
+          events.push('downloaded');
+          downloaded();
+        }
       },
     });
-    // The download finishes while the runtime is still starting; the session waits for it.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The download finishes while the runtime is still starting; a moment later the session still waits for it.
+    await done;
+    await new Promise((resolve) => setTimeout(resolve, 50));
     expect(events).toEqual(['prepare wasm', 'downloaded']);
     ready();
     const status = await loading;

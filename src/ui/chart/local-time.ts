@@ -2,7 +2,7 @@
 // such data is kept as UTC instants (src/data/time-axis.ts), and the chart's ticks, readout, caption and
 // description show it on the input's local clock, with the offset named, instead of in UTC.
 import { formatTimestamp } from '../../data/timestamps';
-import { offsetAt, type TimeAxis } from '../../data/time-axis';
+import { offsetAt, zoneText, type TimeAxis } from '../../data/time-axis';
 
 const MINUTE = 60_000;
 
@@ -10,14 +10,6 @@ const MINUTE = 60_000;
 export interface LocalTime {
   offsetAt: (ts: number) => number | undefined;
   format: (ts: number) => string;
-}
-
-/** `+02:00`, `-05:30`, `±00:00` → `UTC`. */
-function zone(minutes: number): string {
-  if (minutes === 0) return 'UTC';
-  const sign = minutes < 0 ? '-' : '+';
-  const abs = Math.abs(minutes);
-  return `UTC${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
 }
 
 /**
@@ -31,7 +23,8 @@ export function localTimeOf(axis: TimeAxis | undefined): LocalTime | undefined {
     offsetAt: at,
     format: (ts) => {
       const minutes = at(ts) ?? 0;
-      return `${formatTimestamp(ts + minutes * MINUTE, axis.frequency)} ${zone(minutes)}`;
+      // "2024-06-01 14:00 UTC+02:00" (or "… UTC" at offset 0).
+      return `${formatTimestamp(ts + minutes * MINUTE, axis.frequency)} UTC${minutes === 0 ? '' : zoneText(minutes, '+00:00')}`;
     },
   };
 }

@@ -49,9 +49,9 @@ export interface FanChartProps {
    */
   windows?: BacktestWindowMark[];
   /**
-   * Local time of data below a day that carried UTC offsets: the offset (minutes east of UTC) at an instant, for
-   * the axis ticks, and the instant as the input wrote it, for the readout and the description. Without these,
-   * times are shown in UTC.
+   * Local time of data below a day that carried UTC offsets (ui/chart/local-time.ts): the offset (minutes east of
+   * UTC) at an instant, for the axis ticks, and an instant's local time with its offset, for the readout and the
+   * description. Without it, times are shown in UTC.
    */
   local?: { offsetAt: (ts: number) => number | undefined; format: (ts: number) => string };
 }
