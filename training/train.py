@@ -78,6 +78,9 @@ def main() -> None:
     ap.add_argument("--regime-share", type=float, default=0.0,
                     help="share of tasks from the targeted synthetic regimes of chronos2/regimes.py (taken from plain synthetic)")
     ap.add_argument("--periodic-share", type=float, default=0.0, help="share of exactly repeating random profiles (regimes.periodic_copy_series)")
+    ap.add_argument("--growth-share", type=float, default=0.0,
+                    help="share of growing multiplicative-seasonal series (regimes.growth_seasonal_series)")
+    ap.add_argument("--synth-multivariate-share", type=float, default=0.08, help="share of synthetic multivariate tasks (real-data runs)")
     ap.add_argument("--short-share", type=float, default=0.0, help="share of tasks with a short history (8-64 steps)")
     ap.add_argument("--group-weights", default="", help="override real-data frequency-group weights, e.g. daily=2.5,quarterly=2")
     ap.add_argument("--stop-at", type=int, default=0, help="stop (and save) at this step without changing the schedule")
@@ -161,7 +164,8 @@ def main() -> None:
                                      real_share=args.real_share, mixup_share=args.mixup_share,
                                      covariate_share=args.covariate_share, seasonal_share=args.seasonal_share,
                                      regime_share=args.regime_share, short_share=args.short_share,
-                                     periodic_share=args.periodic_share)
+                                     periodic_share=args.periodic_share, growth_share=args.growth_share,
+                                     synth_multivariate_share=args.synth_multivariate_share)
         else:
             batch = make_batch(rng, args.rows, cfg.context_length, cfg.patch_size, cfg.max_output_patches,
                                multivariate_share=args.multivariate_share, seasonal_share=args.seasonal_share)

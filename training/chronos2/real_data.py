@@ -30,7 +30,7 @@ from typing import Dict, List, Optional, Tuple
 import numpy as np
 
 from .data import Batch, Task, add_missing, append_task_rows, multivariate_task, univariate_series
-from .regimes import periodic_copy_series, regime_series
+from .regimes import growth_seasonal_series, periodic_copy_series, regime_series
 
 # Names of held-out series (MANIFEST "Excluded on purpose" + the airline demo): never trained on.
 EXCLUDED = re.compile(
@@ -239,6 +239,7 @@ def make_mixed_batch(
     regime_share: float = 0.0,
     short_share: float = 0.0,
     periodic_share: float = 0.0,
+    growth_share: float = 0.0,
 ) -> Batch:
     """Like data.make_batch, but each task is real, mixed-up, real-with-covariates or synthetic."""
     n = int(rng.integers(1, max_output_patches + 1))
@@ -265,6 +266,9 @@ def make_mixed_batch(
             task, c = Task(x[None, :], np.zeros(1, dtype=bool)), t_task
         elif r < real_share + mixup_share + covariate_share + synth_multivariate_share + regime_share + periodic_share:
             x, _ = periodic_copy_series(rng, t_task + horizon)
+            task, c = Task(x[None, :], np.zeros(1, dtype=bool)), t_task
+        elif r < real_share + mixup_share + covariate_share + synth_multivariate_share + regime_share + periodic_share + growth_share:
+            x, _ = growth_seasonal_series(rng, t_task + horizon)
             task, c = Task(x[None, :], np.zeros(1, dtype=bool)), t_task
         else:
             x, _ = univariate_series(rng, t_task + horizon, seasonal_share)

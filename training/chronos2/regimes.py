@@ -139,3 +139,48 @@ def periodic_copy_series(rng: np.random.Generator, length: int) -> Tuple[np.ndar
         x = (season - season.mean()) * rng.uniform(0.5, 3.0) + np.cumsum(rng.normal(0, 0.02, size=length))
     scale = math.exp(rng.uniform(math.log(1e-1), math.log(1e5)))
     return (x * scale).astype(np.float64), period
+
+
+def growth_seasonal_series(rng: np.random.Generator, length: int) -> Tuple[np.ndarray, int]:
+    """A sustained trend (log-linear growth or decline, sometimes bending) times a multiplicative seasonal profile.
+
+    Why (stage 6): after stage 5 the model damped both the trend and the seasonal amplitude of growing seasonal
+    series: a monthly series growing ~10% a year was forecast ~6% low with its seasonal peak below last year's. In
+    these series the growth goes on through the horizon and the seasonal swing scales with the level, so damping
+    either is penalised. Profiles are random harmonics with optional peaks, never taken from a held-out series.
+    """
+    period = int(rng.choice([12, 12, 12, 12, 12, 4, 4, 52, 7, 24, 6]))
+    t = np.arange(length, dtype=np.float64)
+    # growth per year, in log units: mostly modest growth, sometimes decline or fast growth
+    g = rng.uniform(-0.04, 0.2) if rng.random() < 0.85 else rng.uniform(-0.15, 0.35)
+    steps_per_year = {12: 12, 4: 4, 52: 52, 6: 12, 7: 365, 24: 8760}[period]
+    bend = rng.uniform(-0.3, 0.3) if rng.random() < 0.5 else 0.0
+    log_level = g * (t / steps_per_year) * (1 + bend * t / max(length, 1))
+    wobble = np.cumsum(rng.normal(0, rng.uniform(0.0, 0.01), size=length))
+    log_level += np.convolve(wobble, np.ones(9) / 9, mode="same")
+    # seasonal profile in log units: a few harmonics, sometimes one or two sharp peaks
+    k = np.arange(period) / period
+    prof = np.zeros(period)
+    for h in range(1, int(rng.integers(1, 4)) + 1):
+        prof += rng.uniform(0, 1) / h * np.cos(2 * math.pi * h * k + rng.uniform(0, 2 * math.pi))
+    if rng.random() < 0.5:
+        for _ in range(int(rng.integers(1, 3))):
+            prof[int(rng.integers(0, period))] += rng.uniform(0.5, 1.5) * max(float(np.ptp(prof)), 0.5)
+    prof -= prof.mean()
+    span = float(np.ptp(prof))
+    prof = prof / span * rng.uniform(0.1, 0.9) if span > 0 else prof
+    phase = int(rng.integers(0, period))
+    season = prof[(t.astype(int) + phase) % period]
+    if rng.random() < 0.4:  # the swing grows (or shrinks) faster than the level
+        season = season * (1 + rng.uniform(-0.3, 0.5) * t / max(length, 1))
+    # log-normal noise with a little autocorrelation
+    sd, phi = rng.uniform(0.005, 0.06), rng.uniform(0.0, 0.6)
+    e = rng.normal(0, sd, size=length)
+    for i in range(1, length):
+        e[i] += phi * e[i - 1]
+    x = np.exp(log_level + season + e)
+    scale = math.exp(rng.uniform(math.log(1e-1), math.log(1e5)))
+    x = x * scale
+    if rng.random() < 0.3:
+        x = np.round(x)
+    return x.astype(np.float64), period
