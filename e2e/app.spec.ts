@@ -75,6 +75,8 @@ test.describe('airline passengers example', () => {
     await expect(page.getByRole('checkbox', { name: 'Backtest' })).toBeChecked();
     await expect(page.getByRole('slider', { name: 'Horizon' })).toHaveValue('12');
     await expectAirlineBacktest(page);
+    // The off-screen warm-up chart (ui/chart/warm-up.tsx) is gone: the app's is the only one.
+    await expect(page.locator('.fan-chart')).toHaveCount(1);
 
     const fan = chart(page, /12-step backtest/);
     await expect(fan.locator('.recharts-area')).toHaveCount(2);

@@ -201,11 +201,15 @@ test('hourly data with UTC offsets is charted on its local clock, the offset nam
   // Local midnights are ticks: the axis names the days, not 22:00 of the day before.
   const labels = await page.locator('.fan-chart .recharts-xAxis-tick-labels text').allTextContents();
   expect(labels).toContain('2024-06-05');
-  // …placed at local midnight: pointing at the label reads that hour.
-  const tick = await page.locator('.fan-chart .recharts-xAxis-tick-labels text', { hasText: '2024-06-05' }).boundingBox();
-  const plot = await page.locator('.fan-chart').boundingBox();
-  await page.mouse.move(tick!.x + tick!.width / 2, plot!.y + plot!.height / 2);
-  await expect(page.getByTestId('chart-readout')).toContainText('2024-06-05 00:00 UTC+02:00');
+  // …placed at local midnight: pointing at the label reads that hour. (recharts moves its ticks a frame after the
+  // caption changes, so the label is looked up again until the chart has settled.)
+  await expect(async () => {
+    const tick = await page.locator('.fan-chart .recharts-xAxis-tick-labels text', { hasText: '2024-06-05' }).boundingBox();
+    const plot = await page.locator('.fan-chart').boundingBox();
+    await page.mouse.move(0, 0);
+    await page.mouse.move(tick!.x + tick!.width / 2, plot!.y + plot!.height / 2);
+    await expect(page.getByTestId('chart-readout')).toContainText('2024-06-05 00:00 UTC+02:00', { timeout: 1000 });
+  }).toPass({ timeout: 15_000 });
   await page.mouse.move(0, 0);
 });
 

@@ -4,6 +4,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { registerServiceWorker } from './pwa';
 import { initApp } from './state/actions';
+import { warmUpChart } from './ui/chart/warm-up';
 import './styles/app.css';
 
 const root = document.getElementById('root');
@@ -16,3 +17,5 @@ createRoot(root).render(
     <App />
   </StrictMode>,
 );
+// The first chart should not pay for recharts' cold code: draw one off screen while the model loads.
+void warmUpChart().catch(() => undefined);

@@ -2,7 +2,7 @@
 // happening (model loading, forecasting) while the previous forecast stays on screen.
 import { useMemo, type ReactElement } from 'react';
 import { sliceVariate } from '../../export/forecast-view';
-import { formatTimestamp, seasonLength } from '../../data/timestamps';
+import { STEP_FREQUENCY, formatTimestamp, seasonLength } from '../../data/timestamps';
 import { setHistoryWindow, setSeriesIndex } from '../../state/actions';
 import { useAppStore } from '../../state/store';
 import { useForecastView, useHistoryView, useSeriesRefs } from '../hooks/use-forecast-view';
@@ -27,6 +27,9 @@ function windowMarks(view: ForecastView | null): BacktestWindowMark[] | undefine
   });
   return marks;
 }
+
+/** The idle chart's (empty) history. */
+const NO_HISTORY = { timestamps: [], values: [] } as const;
 
 /** Points of recent history shown: several horizons and seasons, at least 60 (36 on a phone, two seasons). */
 function recentWindow(steps: number, season: number): number {
@@ -138,6 +141,7 @@ export function ChartPanel(): ReactElement {
   const seriesSet = useAppStore((s) => s.seriesSet);
   const local = useMemo(() => localTimeOf(seriesSet?.timeAxis), [seriesSet]);
   const marks = useMemo(() => windowMarks(view), [view]);
+  const showing = view !== null || (historyOnly !== null && !modelFailed);
   const target = view ? seriesSet?.series.find((s) => s.id === view.ref.name)?.targetColumn : undefined;
 
   const caption = view
@@ -201,39 +205,37 @@ export function ChartPanel(): ReactElement {
           <EmptyStatus />
         </>
       ) : null}
-      {view || (historyOnly && !modelFailed) ? (
-        // One FanChart element for both states, so the drawing stays mounted when the first forecast arrives.
-        <div className={stale ? 'chart-body chart-body--stale' : 'chart-body'}>
-          {view ? (
-            <FanChart
-              history={view.history}
-              forecast={view.forecast}
-              drawn={view.drawn}
-              actual={view.actual}
-              frequency={view.frequency}
-              historyWindow={historyWindow === 'all' ? 'all' : recentWindow(view.run.predictionLength, seasonLength(view.frequency))}
-              label={label}
-              windows={marks}
-              local={local}
-            />
-          ) : (
-            historyOnly && (
-              <FanChart
-                history={historyOnly.history}
-                forecast={null}
-                drawn={null}
-                actual={null}
-                frequency={historyOnly.frequency}
-                historyWindow={historyWindow === 'all' ? 'all' : recentWindow(16, seasonLength(historyOnly.frequency))}
-                label={`Fan chart of ${historyOnly.ref.name}: history only, forecast in progress`}
-                local={local}
-              />
-            )
-          )}
-        </div>
-      ) : (
-        <EmptyState />
-      )}
+      {/* One FanChart element for every state, mounted from the start (hidden behind the empty state until there is
+          a series), so neither the history nor the first forecast pays for mounting the chart. */}
+      <div className={`chart-body${showing ? '' : ' chart-body--idle'}${showing && stale ? ' chart-body--stale' : ''}`}>
+        {view ? (
+          <FanChart
+            history={view.history}
+            forecast={view.forecast}
+            drawn={view.drawn}
+            actual={view.actual}
+            frequency={view.frequency}
+            historyWindow={historyWindow === 'all' ? 'all' : recentWindow(view.run.predictionLength, seasonLength(view.frequency))}
+            label={label}
+            windows={marks}
+            local={local}
+          />
+        ) : historyOnly && !modelFailed ? (
+          <FanChart
+            history={historyOnly.history}
+            forecast={null}
+            drawn={null}
+            actual={null}
+            frequency={historyOnly.frequency}
+            historyWindow={historyWindow === 'all' ? 'all' : recentWindow(16, seasonLength(historyOnly.frequency))}
+            label={`Fan chart of ${historyOnly.ref.name}: history only, forecast in progress`}
+            local={local}
+          />
+        ) : (
+          <FanChart history={NO_HISTORY} forecast={null} drawn={null} actual={null} frequency={STEP_FREQUENCY} historyWindow="all" label="Fan chart" />
+        )}
+        {!showing && <EmptyState />}
+      </div>
       {view && <Legend backtest={view.actual !== null} />}
     </section>
   );

@@ -29,7 +29,7 @@ export function TablePreview(): ReactElement | null {
     table.columns.length > columns.length ? `, first ${columns.length} of ${table.columns.length} columns` : ''
   }`;
   return (
-    <CollapsiblePanel panel="preview" title="Data preview" headingId="preview-heading" summary={extent}>
+    <CollapsiblePanel panel="preview" title="Data preview" headingId="preview-heading" summary={extent} className="preview-panel">
       <p className="field__hint preview-hint">{extent}</p>
       {columns.length > 4 && (
         <p className="field__hint preview-hint" id="preview-scroll-hint">

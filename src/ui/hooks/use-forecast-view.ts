@@ -74,7 +74,7 @@ export function useHistoryView(): HistoryView | null {
   const seriesIndex = useAppStore((s) => s.seriesIndex);
   const frequency = useAppStore((s) => s.seriesSet?.frequency ?? null);
   const holdout = useAppStore((s) => (s.backtest ? s.horizon : 0));
-  return useMemo(() => {
+  const view = useMemo(() => {
     if (!frequency || tasks.length === 0) return null;
     const refs = seriesRefs(tasks);
     const ref = refs[Math.min(seriesIndex, refs.length - 1)];
@@ -83,4 +83,6 @@ export function useHistoryView(): HistoryView | null {
     const cut = Math.max(1, task.timestamps.length - holdout);
     return { ref, history: { timestamps: task.timestamps, values: task.targets[ref.variate].subarray(0, cut) }, frequency };
   }, [tasks, seriesIndex, frequency, holdout]);
+  // Deferred: a new file's history is drawn in its own, interruptible render after the data panel's.
+  return useDeferredValue(view);
 }
