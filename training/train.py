@@ -22,6 +22,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from chronos2.data import make_batch  # noqa: E402
 from chronos2.real_data import RealSampler, load_corpus, make_mixed_batch  # noqa: E402
+from chronos2.regimes import GROWTH_PERIODS  # noqa: E402
 from chronos2.safetensors import load_file  # noqa: E402
 from chronos2.model import Chronos2, Chronos2Config, num_parameters  # noqa: E402
 
@@ -80,6 +81,7 @@ def main() -> None:
     ap.add_argument("--periodic-share", type=float, default=0.0, help="share of exactly repeating random profiles (regimes.periodic_copy_series)")
     ap.add_argument("--growth-share", type=float, default=0.0,
                     help="share of growing multiplicative-seasonal series (regimes.growth_seasonal_series)")
+    ap.add_argument("--growth-periods", default="", help="seasonal periods of the growth regime, e.g. 12,12,52,24,7,6 (default: regimes.GROWTH_PERIODS)")
     ap.add_argument("--synth-multivariate-share", type=float, default=0.08, help="share of synthetic multivariate tasks (real-data runs)")
     ap.add_argument("--short-share", type=float, default=0.0, help="share of tasks with a short history (8-64 steps)")
     ap.add_argument("--group-weights", default="", help="override real-data frequency-group weights, e.g. daily=2.5,quarterly=2")
@@ -165,6 +167,7 @@ def main() -> None:
                                      covariate_share=args.covariate_share, seasonal_share=args.seasonal_share,
                                      regime_share=args.regime_share, short_share=args.short_share,
                                      periodic_share=args.periodic_share, growth_share=args.growth_share,
+                                     growth_periods=tuple(int(p) for p in args.growth_periods.split(",")) if args.growth_periods else GROWTH_PERIODS,
                                      synth_multivariate_share=args.synth_multivariate_share)
         else:
             batch = make_batch(rng, args.rows, cfg.context_length, cfg.patch_size, cfg.max_output_patches,

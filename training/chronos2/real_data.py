@@ -30,7 +30,7 @@ from typing import Dict, List, Optional, Tuple
 import numpy as np
 
 from .data import Batch, Task, add_missing, append_task_rows, multivariate_task, univariate_series
-from .regimes import growth_seasonal_series, periodic_copy_series, regime_series
+from .regimes import GROWTH_PERIODS, growth_seasonal_series, periodic_copy_series, regime_series
 
 # Names of held-out series (MANIFEST "Excluded on purpose" + the airline demo): never trained on.
 EXCLUDED = re.compile(
@@ -240,6 +240,7 @@ def make_mixed_batch(
     short_share: float = 0.0,
     periodic_share: float = 0.0,
     growth_share: float = 0.0,
+    growth_periods: Tuple[int, ...] = GROWTH_PERIODS,
 ) -> Batch:
     """Like data.make_batch, but each task is real, mixed-up, real-with-covariates or synthetic."""
     n = int(rng.integers(1, max_output_patches + 1))
@@ -268,7 +269,7 @@ def make_mixed_batch(
             x, _ = periodic_copy_series(rng, t_task + horizon)
             task, c = Task(x[None, :], np.zeros(1, dtype=bool)), t_task
         elif r < real_share + mixup_share + covariate_share + synth_multivariate_share + regime_share + periodic_share + growth_share:
-            x, _ = growth_seasonal_series(rng, t_task + horizon)
+            x, _ = growth_seasonal_series(rng, t_task + horizon, growth_periods)
             task, c = Task(x[None, :], np.zeros(1, dtype=bool)), t_task
         else:
             x, _ = univariate_series(rng, t_task + horizon, seasonal_share)

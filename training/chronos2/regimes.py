@@ -141,7 +141,10 @@ def periodic_copy_series(rng: np.random.Generator, length: int) -> Tuple[np.ndar
     return (x * scale).astype(np.float64), period
 
 
-def growth_seasonal_series(rng: np.random.Generator, length: int) -> Tuple[np.ndarray, int]:
+GROWTH_PERIODS = (12, 12, 12, 12, 12, 4, 4, 52, 7, 24, 6)
+
+
+def growth_seasonal_series(rng: np.random.Generator, length: int, periods: Tuple[int, ...] = GROWTH_PERIODS) -> Tuple[np.ndarray, int]:
     """A sustained trend (log-linear growth or decline, sometimes bending) times a multiplicative seasonal profile.
 
     Why (stage 6): after stage 5 the model damped both the trend and the seasonal amplitude of growing seasonal
@@ -149,7 +152,7 @@ def growth_seasonal_series(rng: np.random.Generator, length: int) -> Tuple[np.nd
     these series the growth goes on through the horizon and the seasonal swing scales with the level, so damping
     either is penalised. Profiles are random harmonics with optional peaks, never taken from a held-out series.
     """
-    period = int(rng.choice([12, 12, 12, 12, 12, 4, 4, 52, 7, 24, 6]))
+    period = int(rng.choice(periods))
     t = np.arange(length, dtype=np.float64)
     # growth per year, in log units: mostly modest growth, sometimes decline or fast growth
     g = rng.uniform(-0.04, 0.2) if rng.random() < 0.85 else rng.uniform(-0.15, 0.35)
