@@ -39,9 +39,9 @@ describe(`${path.basename(DEFAULT_MODEL_DIR)} on real-val`, () => {
   it('beats seasonal naive overall on MASE and WQL (geometric means over the groups)', () => {
     const mase = geometricMean(GROUPS.map((g) => rel(g.name, 'gmRelMase')));
     const wql = geometricMean(GROUPS.map((g) => rel(g.name, 'gmRelWql')));
-    // The model card's 0.841 and 0.780 (`npm run eval`), with room for float noise only.
-    expect(mase).toBeLessThan(0.86);
-    expect(wql).toBeLessThan(0.8);
+    // The model card's 0.832 and 0.767 (`npm run eval`), with room for float noise only.
+    expect(mase).toBeLessThan(0.84);
+    expect(wql).toBeLessThan(0.775);
   });
 
   for (const g of GROUPS) {
