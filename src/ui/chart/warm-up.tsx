@@ -38,9 +38,9 @@ function sample(): { history: { timestamps: number[]; values: number[] }; foreca
 
 /**
  * Draws the fan chart off screen as the app's first forecast does (history only, then a backtest: fan, held-out
- * actuals, the window's span), `rounds` times, one drawing per idle period, and unmounts it. Resolves when done.
+ * actuals, the window's span), one drawing per idle period, and unmounts it. Resolves when done.
  */
-export async function warmUpChart(rounds = 1, timeoutMs = 1500): Promise<void> {
+export async function warmUpChart(timeoutMs = 1500): Promise<void> {
   const host = document.createElement('div');
   host.setAttribute('aria-hidden', 'true');
   host.inert = true;
@@ -50,23 +50,18 @@ export async function warmUpChart(rounds = 1, timeoutMs = 1500): Promise<void> {
   const actual = Float32Array.from(forecast.mean, (v, k) => v * (1 + 0.02 * Math.sin(k)));
   const windows = [{ label: 'Backtest', start: forecast.timestamps[0], end: forecast.timestamps[STEPS - 1] }];
   const props = { history, frequency: makeFrequency('month'), historyWindow: 'all' as const, label: 'warm-up' };
+  const root = createRoot(host);
   try {
-    for (let r = 0; r < rounds; r++) {
-      const root = createRoot(host);
-      try {
-        await idle(timeoutMs);
-        root.render(createElement(FanChart, { ...props, forecast: null, drawn: null, actual: null }));
-        await nextFrame();
-        await nextFrame();
-        await idle(timeoutMs);
-        root.render(createElement(FanChart, { ...props, forecast, drawn: forecast, actual, windows }));
-        await nextFrame();
-        await nextFrame();
-      } finally {
-        root.unmount();
-      }
-    }
+    await idle(timeoutMs);
+    root.render(createElement(FanChart, { ...props, forecast: null, drawn: null, actual: null }));
+    await nextFrame();
+    await nextFrame();
+    await idle(timeoutMs);
+    root.render(createElement(FanChart, { ...props, forecast, drawn: forecast, actual, windows }));
+    await nextFrame();
+    await nextFrame();
   } finally {
+    root.unmount();
     host.remove();
   }
 }
