@@ -14,12 +14,15 @@ import type { ForecastResult } from '../worker/engine-api';
 import type { CachedRun } from './slices/forecast-slice';
 import { describeError } from './errors';
 import { getEngine } from './engine';
+import { whenIdle } from './when-idle';
 
 const get = useAppStore.getState;
 const set = useAppStore.setState;
 
 /** All chart runs share this key: a newer one cancels an older one in the engine. */
 const SUPERSEDE_KEY = 'chart';
+/** Longest wait for an idle page before a backtest's baselines are computed anyway (ms). */
+const BASELINES_IDLE_TIMEOUT_MS = 500;
 /** Delay before a run while the horizon slider moves, ms. */
 export const DEBOUNCE_MS = 150;
 
@@ -197,7 +200,12 @@ async function execute(): Promise<void> {
       // The engine may fall back from WebGPU to WASM during a run; the status bar follows.
       model: state.model ? { ...state.model, backend: result.backend } : state.model,
     }));
-    if (backtest) void computeRunBaselines(key, tasks, backtest.prepared, result, frequency, s.seasonOverride, controller.signal);
+    // The baselines wait until the new chart is drawn: on a 2-core machine, their WASM in the worker would take
+    // the CPU from the page while it draws (docs/benchmarks.md, the first forecast's long tasks).
+    if (backtest) {
+      const windowsOfRun = backtest.prepared;
+      void whenIdle(BASELINES_IDLE_TIMEOUT_MS).then(() => computeRunBaselines(key, tasks, windowsOfRun, result, frequency, s.seasonOverride, controller.signal));
+    }
     // A series the model could not take failed alone: the others are shown, and the alert names it.
     const failed = result.forecasts.flatMap((f, i) => (f.error ? [`${tasks[i]?.names.join(', ') ?? `Series ${i + 1}`}: ${f.error}`] : []));
     if (failed.length > 0) {
