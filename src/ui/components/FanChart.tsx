@@ -254,13 +254,12 @@ interface PlotProps {
   height: number;
   frequency: Frequency;
   offsetAt: ((ts: number) => number | undefined) | undefined;
-  withActual: boolean;
   windows: readonly BacktestWindowMark[] | undefined;
   onHover: (index: number | null) => void;
 }
 
 /** The recharts drawing; re-renders only when its rows, size or frequency change. */
-const Plot = memo(function Plot({ rows, width, height, frequency, offsetAt, withActual, windows, onHover }: PlotProps): ReactElement {
+const Plot = memo(function Plot({ rows, width, height, frequency, offsetAt, windows, onHover }: PlotProps): ReactElement {
   const { ticks, format } = useMemo(() => {
     const start = rows[0]?.t ?? 0;
     const end = rows[rows.length - 1]?.t ?? 0;
@@ -308,31 +307,30 @@ const Plot = memo(function Plot({ rows, width, height, frequency, offsetAt, with
       <Area dataKey="band50" name="50% interval" stroke="none" fill={FAN_COLORS.band50} fillOpacity={0.5} isAnimationActive={false} activeDot={false} />
       <Line dataKey="history" name="History" stroke={FAN_COLORS.history} strokeWidth={1.5} dot={false} activeDot={false} isAnimationActive={false} />
       <Line dataKey="median" name="Median forecast" stroke={FAN_COLORS.median} strokeWidth={2} dot={false} activeDot={false} isAnimationActive={false} />
-      {windows?.some((w) => w.median) && (
-        <Line
-          dataKey="windowMedian"
-          name="Earlier windows (median)"
-          stroke={FAN_COLORS.median}
-          strokeWidth={1.5}
-          strokeDasharray="5 3"
-          dot={false}
-          activeDot={false}
-          connectNulls={false}
-          isAnimationActive={false}
-        />
-      )}
-      {withActual && (
-        <Line
-          dataKey="actual"
-          name="Actual (held out)"
-          stroke={FAN_COLORS.actual}
-          strokeWidth={1.5}
-          strokeDasharray="4 3"
-          dot={ACTUAL_DOT}
-          activeDot={false}
-          isAnimationActive={false}
-        />
-      )}
+      {/* The earlier windows' medians and the held-out actuals are always there (drawing nothing without data): a
+          chart whose set of items never changes updates its data only, while an item that comes or goes makes
+          recharts register or unregister it, a cascade of store updates and re-renders (a long task). */}
+      <Line
+        dataKey="windowMedian"
+        name="Earlier windows (median)"
+        stroke={FAN_COLORS.median}
+        strokeWidth={1.5}
+        strokeDasharray="5 3"
+        dot={false}
+        activeDot={false}
+        connectNulls={false}
+        isAnimationActive={false}
+      />
+      <Line
+        dataKey="actual"
+        name="Actual (held out)"
+        stroke={FAN_COLORS.actual}
+        strokeWidth={1.5}
+        strokeDasharray="4 3"
+        dot={ACTUAL_DOT}
+        activeDot={false}
+        isAnimationActive={false}
+      />
     </ComposedChart>
   );
 });
@@ -425,7 +423,7 @@ export function FanChart(props: FanChartProps): ReactElement {
     <div className="fan">
       <Readout row={shown} forecast={forecast} fmt={fmt} hovering={hovered !== null} />
       <div className="fan-chart" role="img" aria-label={props.label} aria-describedby={descriptionId} ref={ref}>
-        {width > 0 && height > 0 && <Plot rows={rows} width={width} height={height} frequency={frequency} offsetAt={local?.offsetAt} withActual={actual !== null} windows={windows} onHover={onHover} />}
+        {width > 0 && height > 0 && <Plot rows={rows} width={width} height={height} frequency={frequency} offsetAt={local?.offsetAt} windows={windows} onHover={onHover} />}
         {veil}
       </div>
       <p id={descriptionId} className="visually-hidden">
