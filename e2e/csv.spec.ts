@@ -202,8 +202,10 @@ test('hourly data with UTC offsets is charted on its local clock, the offset nam
   const labels = await page.locator('.fan-chart .recharts-xAxis-tick-labels text').allTextContents();
   expect(labels).toContain('2024-06-05');
   // …placed at local midnight: pointing at the label reads that hour. (recharts moves its ticks a frame after the
-  // caption changes, so the label is looked up again until the chart has settled.)
+  // caption changes, so the label is looked up again until the chart has settled. The shared page may be scrolled
+  // by the tests before this one, so the chart is brought on screen first: a pointer off screen hovers nothing.)
   await expect(async () => {
+    await page.locator('.fan-chart').scrollIntoViewIfNeeded();
     const tick = await page.locator('.fan-chart .recharts-xAxis-tick-labels text', { hasText: '2024-06-05' }).boundingBox();
     const plot = await page.locator('.fan-chart').boundingBox();
     await page.mouse.move(0, 0);
