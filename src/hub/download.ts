@@ -415,7 +415,8 @@ async function download(
   } finally {
     reader.release();
   }
-  report(true);
+  // The last bytes' report, unless the loop's last report already said them (a listener hears the end once).
+  if (reported !== offset) report(true);
 
   if (total !== undefined && offset < total && lengthIsHint && isSha256(etag)) {
     // Fewer bytes than Content-Length, but possibly a decoded body (see lengthIsHint): the SHA-256 below decides.

@@ -56,7 +56,23 @@ describe('downloadFile', () => {
     expect(progress[0]).toMatchObject({ loaded: 0, total: content.length });
     expect(progress.at(-1)).toMatchObject({ loaded: content.length, total: content.length });
     expect(progress.length).toBeGreaterThan(3);
-    expect(progress.every((p, i) => i === 0 || p.loaded >= progress[i - 1].loaded)).toBe(true);
+    // Each report says new bytes: the end is heard once, however the last chunk fell.
+    expect(progress.every((p, i) => i === 0 || p.loaded > progress[i - 1].loaded)).toBe(true);
+  });
+
+  it('reports the end of a file once, also when its last chunk came after a pause (a progress report of its own)', async () => {
+    const content = bytes(200_000, 3);
+    // All but the last kilobyte, then a pause longer than the 250 ms between reports, then the rest.
+    const url = await serve((_req, res) => {
+      res.writeHead(200, { 'content-length': String(content.length), 'content-type': 'application/octet-stream' });
+      res.write(content.subarray(0, content.length - 1024));
+      setTimeout(() => res.end(content.subarray(content.length - 1024)), 400);
+    });
+    const progress: DownloadProgress[] = [];
+    const file = await downloadFile(`${url}/model.safetensors`, { fetch: fetchFn, file: 'model.safetensors', onProgress: (p) => progress.push(p) });
+    expect(same(file.bytes, content)).toBe(true);
+    expect(progress.filter((p) => p.loaded === content.length)).toHaveLength(1);
+    expect(progress.at(-1)).toMatchObject({ loaded: content.length, total: content.length });
   });
 
   it('resumes with Range, and starts over when the file changed in between (If-Range)', async () => {
