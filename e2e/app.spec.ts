@@ -75,14 +75,20 @@ test.describe('airline passengers example', () => {
     await expect(page.getByRole('checkbox', { name: 'Backtest' })).toBeChecked();
     await expect(page.getByRole('slider', { name: 'Horizon' })).toHaveValue('12');
     await expectAirlineBacktest(page);
-    // The off-screen warm-up chart (ui/chart/warm-up.tsx) is gone: the app's is the only one.
-    await expect(page.locator('.fan-chart')).toHaveCount(1);
+    // The off-screen warm-up layers (ui/chart/warm-up.tsx) are gone: the app's two stacks are the only ones, the
+    // one not in front hidden from sight and from assistive technology.
+    await expect(page.locator('.fan-stack')).toHaveCount(2);
+    await expect(page.locator('.fan-stack--front')).toHaveCount(1);
+    await expect(page.locator('.fan-stack:not(.fan-stack--front)')).toBeHidden();
+    await expect(page.locator('.fan-stack:not(.fan-stack--front)')).toHaveAttribute('aria-hidden', 'true');
 
     const fan = chart(page, /12-step backtest/);
-    await expect(fan.locator('.recharts-area')).toHaveCount(2);
+    // The new drawing has climbed the hidden stack and is in front (the chart is busy until then).
+    await expect(fan).not.toHaveAttribute('aria-busy', 'true');
+    await expect(fan.locator('.fan-stack--front .recharts-area')).toHaveCount(2);
     // History, median and held-out actuals drawn; the earlier windows' line is there but empty (one window).
-    await expect(fan.locator('.recharts-line')).toHaveCount(4);
-    await expect(fan.locator('.recharts-line path.recharts-line-curve[d]')).toHaveCount(3);
+    await expect(fan.locator('.fan-stack--front .recharts-line')).toHaveCount(4);
+    await expect(fan.locator('.fan-stack--front .recharts-line path.recharts-line-curve[d]')).toHaveCount(3);
 
     const metrics = page.getByRole('table', { name: 'Backtest metrics for passengers' });
     for (const name of ['MAE', 'RMSE', 'MAPE', 'sMAPE', 'MASE', 'WQL']) {
@@ -143,6 +149,7 @@ test.describe('airline passengers example', () => {
       await expectAirlineBacktest(page);
       await page.setViewportSize({ width: 1440, height: 1000 });
       await page.mouse.move(0, 0);
+      await expect(page.locator('.fan-chart[aria-busy="true"]')).toHaveCount(0);
       await page.screenshot({ path: path.join(SCREENSHOTS, 'airline.png'), fullPage: true });
     }
   });
@@ -292,6 +299,7 @@ test.describe('bad files', () => {
       await upload(page, 'no-numeric-column.csv');
       await expect(alert).toContainText('No numbers to forecast');
       await page.setViewportSize({ width: 1440, height: 900 });
+      await expect(page.locator('.fan-chart[aria-busy="true"]')).toHaveCount(0);
       await page.screenshot({ path: path.join(SCREENSHOTS, 'error.png'), fullPage: true });
     }
 

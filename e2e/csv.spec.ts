@@ -68,6 +68,7 @@ async function shot(page: Page, name: string): Promise<void> {
   if (!SCREENSHOTS) return;
   await page.setViewportSize({ width: 1440, height: 1100 });
   await page.mouse.move(0, 0);
+  await expect(page.locator('.fan-chart[aria-busy="true"]')).toHaveCount(0);
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
 
@@ -199,14 +200,14 @@ test('hourly data with UTC offsets is charted on its local clock, the offset nam
   await expect(page.getByTestId('chart-caption')).toContainText('2024-06-06 00:00 UTC+02:00 →');
   await expect(page.getByTestId('chart-readout')).toContainText('UTC+02:00');
   // Local midnights are ticks: the axis names the days, not 22:00 of the day before.
-  const labels = await page.locator('.fan-chart .recharts-xAxis-tick-labels text').allTextContents();
+  const labels = await page.locator('.fan-chart .fan-stack--front .recharts-xAxis-tick-labels text').allTextContents();
   expect(labels).toContain('2024-06-05');
   // …placed at local midnight: pointing at the label reads that hour. (recharts moves its ticks a frame after the
   // caption changes, so the label is looked up again until the chart has settled. The shared page may be scrolled
   // by the tests before this one, so the chart is brought on screen first: a pointer off screen hovers nothing.)
   await expect(async () => {
     await page.locator('.fan-chart').scrollIntoViewIfNeeded();
-    const tick = await page.locator('.fan-chart .recharts-xAxis-tick-labels text', { hasText: '2024-06-05' }).boundingBox();
+    const tick = await page.locator('.fan-chart .fan-stack--front .recharts-xAxis-tick-labels text', { hasText: '2024-06-05' }).boundingBox();
     const plot = await page.locator('.fan-chart').boundingBox();
     await page.mouse.move(0, 0);
     await page.mouse.move(tick!.x + tick!.width / 2, plot!.y + plot!.height / 2);
@@ -252,7 +253,7 @@ test('a 3-window rolling backtest equals separate runs on the truncated data', a
   await expect(windows).toContainText('1958-12');
   await expect(windows).toContainText('1959-12');
   await expect(chart(page, /12-step backtest \(last of 3 windows\)/)).toBeVisible();
-  await expect(chart(page, /12-step backtest/).locator('.recharts-reference-area')).toHaveCount(3);
+  await expect(chart(page, /12-step backtest/).locator('.fan-stack--front .recharts-reference-area')).toHaveCount(3);
   await expect(page.getByRole('table', { name: 'Backtest summary over all series and windows' })).toBeVisible();
   await shot(page, 'csv-airline-3-windows');
   const bt = await downloadRows(page, 'Download backtest CSV');

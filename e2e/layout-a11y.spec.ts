@@ -70,6 +70,7 @@ test.describe('axe-core finds no violations', () => {
     expect(await violations(page)).toEqual([]);
     if (UPDATE_SCREENSHOTS) {
       await page.setViewportSize({ width: 1440, height: 900 });
+      await expect(page.locator('.fan-chart[aria-busy="true"]')).toHaveCount(0);
       await page.screenshot({ path: path.join(SCREENSHOTS, 'error.png') });
     }
   });
@@ -123,6 +124,7 @@ test.describe('layout', () => {
       await modelToggle.click();
       await page.evaluate(() => window.scrollTo(0, 0));
       await page.mouse.move(0, 0);
+      await expect(page.locator('.fan-chart[aria-busy="true"]')).toHaveCount(0);
       await page.screenshot({ path: path.join(SCREENSHOTS, 'phone-390.png') });
       await page.screenshot({ path: path.join(SCREENSHOTS, 'phone-390-full.png'), fullPage: true });
     }
@@ -152,6 +154,7 @@ test.describe('layout', () => {
       }
       if (UPDATE_SCREENSHOTS && size.width >= 1440) {
         await page.mouse.move(0, 0);
+        await expect(page.locator('.fan-chart[aria-busy="true"]')).toHaveCount(0);
         await page.screenshot({ path: path.join(SCREENSHOTS, `airline-${size.width}.png`) });
       }
     }
@@ -216,7 +219,7 @@ test.describe('the chart', () => {
     await expect(chart).toHaveAccessibleDescription(/^History shown from 1955-01 to 1959-12, 60 points, last value 405\. Forecast from 1960-01 to 1960-12: median/);
     await expect(chart).toHaveAccessibleDescription(/The held-out actual values are drawn for comparison\.$/);
     // Monthly data: ticks on whole years only (no "1958-12" among Januaries).
-    const ticks = await chart.locator('.recharts-xAxis-tick-labels text').allTextContents();
+    const ticks = await chart.locator('.fan-stack--front .recharts-xAxis-tick-labels text').allTextContents();
     expect(ticks.length).toBeGreaterThanOrEqual(4);
     for (const tick of ticks) expect(tick).toMatch(/^\d{4}$/);
     expect(ticks).toEqual([...ticks].sort());
@@ -233,6 +236,16 @@ test.describe('the chart', () => {
     await page.mouse.move(box.x + box.width - 40, box.y + box.height / 2);
     await expect(readout).not.toContainText('(last step)');
     await expect(readout).toContainText(/^1960-\d\d/);
+    // The keyboard reads it too: the arrows step through the rows, Home goes to the first, Escape back to the end.
+    await page.mouse.move(0, 0);
+    await expect(readout).toContainText('1960-12 (last step)');
+    await chart.focus();
+    await page.keyboard.press('ArrowLeft');
+    await expect(readout).toContainText(/^1960-11Median/);
+    await page.keyboard.press('Home');
+    await expect(readout).toContainText(/^1955-01History 242/);
+    await page.keyboard.press('Escape');
+    await expect(readout).toContainText('1960-12 (last step)');
 
     // Forecast mode: inside the 16-step bucket the steps past the horizon are veiled, not dropped.
     await page.getByRole('checkbox', { name: 'Backtest' }).uncheck();
@@ -251,7 +264,7 @@ test.describe('the chart', () => {
     const chart = page.getByRole('img', { name: /^Fan chart of north: 14-step forecast/ });
     await expect(chart).toBeVisible();
     await page.getByRole('button', { name: 'All history' }).click();
-    const ticks = await chart.locator('.recharts-xAxis-tick-labels text').allTextContents();
+    const ticks = await chart.locator('.fan-stack--front .recharts-xAxis-tick-labels text').allTextContents();
     expect(ticks.length).toBeGreaterThanOrEqual(3);
     for (const tick of ticks) {
       const date = new Date(`${tick.length === 7 ? `${tick}-01` : tick}T00:00:00Z`);
