@@ -239,13 +239,19 @@ test.describe('the chart', () => {
     // The keyboard reads it too: the arrows step through the rows, Home goes to the first, Escape back to the end.
     await page.mouse.move(0, 0);
     await expect(readout).toContainText('1960-12 (last step)');
+    await expect(chart).toHaveAttribute('aria-keyshortcuts', 'ArrowLeft ArrowRight Home End Escape');
+    await expect(readout).toHaveAttribute('aria-live', 'off');
     await chart.focus();
+    // While the chart has the focus, the readout is a live region: each step is spoken.
+    await expect(readout).toHaveAttribute('aria-live', 'polite');
     await page.keyboard.press('ArrowLeft');
     await expect(readout).toContainText(/^1960-11Median/);
     await page.keyboard.press('Home');
     await expect(readout).toContainText(/^1955-01History 242/);
     await page.keyboard.press('Escape');
     await expect(readout).toContainText('1960-12 (last step)');
+    await chart.blur();
+    await expect(readout).toHaveAttribute('aria-live', 'off');
 
     // Forecast mode: inside the 16-step bucket the steps past the horizon are veiled, not dropped.
     await page.getByRole('checkbox', { name: 'Backtest' }).uncheck();

@@ -92,13 +92,14 @@ function useSize(): [RefObject<HTMLDivElement | null>, { width: number; height: 
 }
 
 /** The compact readout of one row: time, median and the drawn intervals; every quantile on demand. */
-function Readout(props: { row: Row | undefined; forecast: SeriesForecast | null; fmt: (t: number) => string; hovering: boolean }): ReactElement {
-  const { row, forecast, fmt, hovering } = props;
+function Readout(props: { row: Row | undefined; forecast: SeriesForecast | null; fmt: (t: number) => string; hovering: boolean; live: boolean }): ReactElement {
+  const { row, forecast, fmt, hovering, live } = props;
   const [all, setAll] = useState(false);
   const step = row?.step;
   const range = (pair: [number, number] | undefined) => (pair ? `${formatNumber(pair[0])}–${formatNumber(pair[1])}` : '–');
   return (
-    <div className="fan-readout" data-testid="chart-readout">
+    // A live region while the chart has the keyboard focus, so that stepping with the arrows is heard.
+    <div className="fan-readout" data-testid="chart-readout" aria-live={live ? 'polite' : 'off'}>
       {row ? (
         <>
           <span className="fan-readout__time">
@@ -192,6 +193,7 @@ export function FanChart(props: FanChartProps): ReactElement {
   /** Index of the last row on screen inside the horizon. */
   const lastShown = lastAtOrBefore(screenRows, horizonEnd);
   const [hover, setHover] = useState<number | null>(null);
+  const [focused, setFocused] = useState(false);
   const hovered = hover !== null && hover <= lastShown ? hover : null;
   const shown = screenRows[hovered ?? lastShown];
 
@@ -237,7 +239,7 @@ export function FanChart(props: FanChartProps): ReactElement {
   }
   return (
     <div className="fan">
-      <Readout row={shown} forecast={forecast} fmt={fmt} hovering={hovered !== null} />
+      <Readout row={shown} forecast={forecast} fmt={fmt} hovering={hovered !== null} live={focused} />
       <div
         className="fan-chart"
         role="img"
@@ -250,6 +252,9 @@ export function FanChart(props: FanChartProps): ReactElement {
         onPointerMove={pointAt}
         onPointerLeave={leave}
         onKeyDown={step}
+        onFocus={() => setFocused(true)}
+        onBlur={() => setFocused(false)}
+        aria-keyshortcuts={onScreen ? 'ArrowLeft ArrowRight Home End Escape' : undefined}
       >
         <FanStack layers={stages.stacks[0]} front={stages.front === 0} />
         <FanStack layers={stages.stacks[1]} front={stages.front === 1} />
