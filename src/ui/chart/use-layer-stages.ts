@@ -57,12 +57,13 @@ export function advanceLayers<D>(state: LayerState<D>): LayerState<D> | null {
  * the hidden stack takes it on its first layer in this render, on each further layer after a frame of its own,
  * and is swapped on screen after its last. A newer target restarts the hidden stack's climb. Once the first
  * drawing is shown, the other stack's layers mount with it too, one per frame, so that no later drawing pays
- * for mounting a chart.
+ * for mounting a chart. A null target (nothing to draw, e.g. a hidden chart of no size) changes nothing.
  */
-export function useLayerStages<D>(target: D, layerCount: number): LayerStages<D> {
-  const [state, setState] = useState(() => initialLayerState(target, layerCount));
+export function useLayerStages<D>(target: D | null, layerCount: number): LayerStages<D> {
+  const [state, setState] = useState(() => initialLayerState<D | null>(target, layerCount));
   let current = state;
-  if (state.target !== target) {
+  // No drawing (a chart of no size: hidden) keeps what is drawn, rather than unmounting every layer.
+  if (state.target !== target && target !== null) {
     // A new drawing: adjust the state while rendering (React re-renders at once, before committing).
     current = retargetLayers(state, target);
     setState(current);
