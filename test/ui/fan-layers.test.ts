@@ -1,7 +1,7 @@
 // The fan chart's layers: how its rows split into the three stacked charts (history, fan, overlays) with shared
 // domains, how the pointer finds a row, and the double-buffered order in which a new drawing reaches the layers.
 import { describe, expect, it } from 'vitest';
-import { buildRows, nearestRow, splitLayers, withWindowMedians } from '../../src/ui/chart/fan-rows';
+import { buildRows, lastAtOrBefore, nearestRow, splitLayers, withWindowMedians } from '../../src/ui/chart/fan-rows';
 import { advanceLayers, initialLayerState, retargetLayers, type LayerState } from '../../src/ui/chart/use-layer-stages';
 import type { SeriesForecast } from '../../src/state/forecast-view';
 
@@ -67,6 +67,19 @@ describe('nearestRow', () => {
   it('never goes past the last row inside the horizon, and says -1 without rows', () => {
     expect(nearestRow(rows, 29, 1)).toBe(1);
     expect(nearestRow([], 5)).toBe(-1);
+  });
+});
+
+describe('lastAtOrBefore', () => {
+  const rows = [0, 10, 20, 30].map((t) => ({ t }));
+
+  it('finds the horizon’s last row on screen: at or before the time, the last row without one', () => {
+    expect(lastAtOrBefore(rows, 20)).toBe(2);
+    expect(lastAtOrBefore(rows, 25)).toBe(2);
+    expect(lastAtOrBefore(rows, 99)).toBe(3);
+    expect(lastAtOrBefore(rows, null)).toBe(3);
+    // Before the first row, the first (the chart never points before its start).
+    expect(lastAtOrBefore(rows, -5)).toBe(0);
   });
 });
 

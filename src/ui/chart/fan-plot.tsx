@@ -2,7 +2,7 @@
 // the axes and backtest spans; the fan; the overlays), each memoised on its own drawing so that a new drawing
 // reaches them one per frame (ui/chart/use-layer-stages.ts). Pointer and keyboard reading is the FanChart's
 // own (no recharts Tooltip): the layers take no events.
-import { memo, type ReactElement } from 'react';
+import { memo, type ReactElement, type ReactNode } from 'react';
 import { Area, CartesianGrid, ComposedChart, Curve, Line, ReferenceArea, XAxis, YAxis, type LineDrawShapeProps } from 'recharts';
 import type { Frequency } from '../../data/timestamps';
 import { formatNumber } from '../format';
@@ -102,16 +102,6 @@ function xTickOf(format: (t: number) => string): ReturnType<typeof makeTick> {
 const formatY = (v: number): string => formatNumber(v, 3);
 const Y_TICK = makeTick(formatY, 'y');
 
-/** Hidden axes of an upper layer: the same scales as the base, nothing drawn. */
-function HiddenAxes({ layers }: { layers: FanLayers }): ReactElement {
-  return (
-    <>
-      <XAxis hide dataKey="t" type="number" domain={layers.x} scale="time" allowDataOverflow />
-      <YAxis hide type="number" domain={layers.y.domain} allowDataOverflow />
-    </>
-  );
-}
-
 /** The base layer: grid, backtest spans, axes and the observed history. */
 const HistoryLayer = memo(function HistoryLayer({ drawing }: { drawing: FanDrawing }): ReactElement {
   const { layers, width, height, ticks, windows } = drawing;
@@ -140,25 +130,33 @@ const HistoryLayer = memo(function HistoryLayer({ drawing }: { drawing: FanDrawi
   );
 });
 
+/** An upper layer: a chart of the same size, plot area and scales as the base, its axes hidden. */
+function UpperChart({ drawing, data, children }: { drawing: FanDrawing; data: Row[]; children: ReactNode }): ReactElement {
+  const { layers } = drawing;
+  return (
+    <ComposedChart width={drawing.width} height={drawing.height} data={data} margin={INNER_MARGIN} accessibilityLayer={false}>
+      <XAxis hide dataKey="t" type="number" domain={layers.x} scale="time" allowDataOverflow />
+      <YAxis hide type="number" domain={layers.y.domain} allowDataOverflow />
+      {children}
+    </ComposedChart>
+  );
+}
+
 /** The fan: 80% and 50% intervals and the median. */
 const FanLayer = memo(function FanLayer({ drawing }: { drawing: FanDrawing }): ReactElement {
-  const { layers, width, height } = drawing;
   return (
-    <ComposedChart width={width} height={height} data={layers.fan} margin={INNER_MARGIN} accessibilityLayer={false}>
-      <HiddenAxes layers={layers} />
+    <UpperChart drawing={drawing} data={drawing.layers.fan}>
       <Area dataKey="band80" name="80% interval" stroke="none" fill={FAN_COLORS.band80} fillOpacity={0.45} isAnimationActive={false} activeDot={false} />
       <Area dataKey="band50" name="50% interval" stroke="none" fill={FAN_COLORS.band50} fillOpacity={0.5} isAnimationActive={false} activeDot={false} />
       <Line dataKey="median" name="Median forecast" stroke={FAN_COLORS.median} strokeWidth={2} dot={false} activeDot={false} isAnimationActive={false} shape={StaticCurve} />
-    </ComposedChart>
+    </UpperChart>
   );
 });
 
 /** The overlays: earlier backtest windows' medians and the held-out actuals. */
 const OverlayLayer = memo(function OverlayLayer({ drawing }: { drawing: FanDrawing }): ReactElement {
-  const { layers, width, height } = drawing;
   return (
-    <ComposedChart width={width} height={height} data={layers.overlay} margin={INNER_MARGIN} accessibilityLayer={false}>
-      <HiddenAxes layers={layers} />
+    <UpperChart drawing={drawing} data={drawing.layers.overlay}>
       <Line
         dataKey="windowMedian"
         name="Earlier windows (median)"
@@ -171,7 +169,7 @@ const OverlayLayer = memo(function OverlayLayer({ drawing }: { drawing: FanDrawi
         shape={StaticCurve}
       />
       <Line dataKey="actual" name="Actual (held out)" stroke={FAN_COLORS.actual} strokeWidth={1.5} strokeDasharray="4 3" dot={ACTUAL_DOT} activeDot={false} isAnimationActive={false} shape={StaticCurve} />
-    </ComposedChart>
+    </UpperChart>
   );
 });
 

@@ -177,3 +177,16 @@ export function nearestRow(rows: readonly Row[], t: number, last = rows.length -
   }
   return lo > 0 && t - rows[lo - 1].t <= rows[lo].t - t ? lo - 1 : lo;
 }
+
+/** Index of the last row at or before time `t` (rows ascending), or the last row when `t` is null. */
+export function lastAtOrBefore(rows: readonly Row[], t: number | null): number {
+  if (t === null) return rows.length - 1;
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (rows[mid].t <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return Math.max(0, lo - 1);
+}

@@ -9,6 +9,7 @@ import { createElement } from 'react';
 import { createRoot } from 'react-dom/client';
 import { formatTimestamp, makeFrequency } from '../../data/timestamps';
 import type { SeriesForecast } from '../../state/forecast-view';
+import { whenIdle } from '../../state/when-idle';
 import { FAN_LAYER_COUNT, FanStack, makeDrawing, type FanDrawing } from './fan-plot';
 import { buildRows, withWindowMedians } from './fan-rows';
 
@@ -19,13 +20,6 @@ const MONTH = 30.44 * 86_400_000;
 /** After the next frame and the tasks it queued (recharts' store notifies its subscribers in a frame). */
 function nextFrame(): Promise<void> {
   return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-}
-
-function idle(timeout: number): Promise<void> {
-  return new Promise((resolve) => {
-    if (typeof requestIdleCallback === 'function') requestIdleCallback(() => resolve(), { timeout });
-    else setTimeout(resolve, 0);
-  });
 }
 
 /** A made-up seasonal history and a fan over the next {@link STEPS} steps (values only shape the drawing). */
@@ -63,7 +57,7 @@ export async function warmUpChart(timeoutMs = 1500): Promise<void> {
   try {
     for (const drawing of drawings) {
       for (let i = 0; i < FAN_LAYER_COUNT; i++) {
-        await idle(timeoutMs);
+        await whenIdle(timeoutMs);
         layers[i] = drawing;
         root.render(createElement(FanStack, { layers: layers.slice(), front: true }));
         await nextFrame();

@@ -8,7 +8,7 @@
 import { useCallback, useEffect, useId, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent, type ReactElement, type RefObject } from 'react';
 import { formatTimestamp, type Frequency } from '../../data/timestamps';
 import { levelRow, type SeriesForecast } from '../../state/forecast-view';
-import { buildRows, nearestRow, withWindowMedians, type BacktestWindowMark, type Row } from '../chart/fan-rows';
+import { buildRows, lastAtOrBefore, nearestRow, withWindowMedians, type BacktestWindowMark, type Row } from '../chart/fan-rows';
 import { FAN_COLORS, FAN_LAYER_COUNT, FanStack, makeDrawing, plotBox, type FanDrawing } from '../chart/fan-plot';
 import { useLayerStages } from '../chart/use-layer-stages';
 import { formatNumber, formatQuantileLevel } from '../format';
@@ -145,19 +145,6 @@ function Readout(props: { row: Row | undefined; forecast: SeriesForecast | null;
       )}
     </div>
   );
-}
-
-/** Index of the last row at or before time `t` (rows ascending), or the last row when `t` is null. */
-function lastAtOrBefore(rows: readonly Row[], t: number | null): number {
-  if (t === null) return rows.length - 1;
-  let lo = 0;
-  let hi = rows.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (rows[mid].t <= t) lo = mid + 1;
-    else hi = mid;
-  }
-  return Math.max(0, lo - 1);
 }
 
 /** Horizontal position in px of time `t` on a drawing's plot. */
