@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect as baseExpect, test, type Page } from '@playwright/test';
+import { settledTicks } from './app-flows';
 
 // The machine running these is shared and slow; the model and the baselines get time.
 const expect = baseExpect.configure({ timeout: 90_000 });
@@ -200,8 +201,7 @@ test('hourly data with UTC offsets is charted on its local clock, the offset nam
   await expect(page.getByTestId('chart-caption')).toContainText('2024-06-06 00:00 UTC+02:00 →');
   await expect(page.getByTestId('chart-readout')).toContainText('UTC+02:00');
   // Local midnights are ticks: the axis names the days, not 22:00 of the day before.
-  const labels = await page.locator('.fan-chart .fan-stack--front .recharts-xAxis-tick-labels text').allTextContents();
-  expect(labels).toContain('2024-06-05');
+  await expect.poll(() => settledTicks(page.locator('.fan-chart')), { timeout: 15_000 }).toContain('2024-06-05');
   // …placed at local midnight: pointing at the label reads that hour. (recharts moves its ticks a frame after the
   // caption changes, so the label is looked up again until the chart has settled. The shared page may be scrolled
   // by the tests before this one, so the chart is brought on screen first: a pointer off screen hovers nothing.)

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
+import { settledTicks } from './app-flows';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const SCREENSHOTS = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
@@ -219,7 +220,7 @@ test.describe('the chart', () => {
     await expect(chart).toHaveAccessibleDescription(/^History shown from 1955-01 to 1959-12, 60 points, last value 405\. Forecast from 1960-01 to 1960-12: median/);
     await expect(chart).toHaveAccessibleDescription(/The held-out actual values are drawn for comparison\.$/);
     // Monthly data: ticks on whole years only (no "1958-12" among Januaries).
-    const ticks = await chart.locator('.fan-stack--front .recharts-xAxis-tick-labels text').allTextContents();
+    const ticks = await settledTicks(chart);
     expect(ticks.length).toBeGreaterThanOrEqual(4);
     for (const tick of ticks) expect(tick).toMatch(/^\d{4}$/);
     expect(ticks).toEqual([...ticks].sort());
@@ -270,7 +271,7 @@ test.describe('the chart', () => {
     const chart = page.getByRole('img', { name: /^Fan chart of north: 14-step forecast/ });
     await expect(chart).toBeVisible();
     await page.getByRole('button', { name: 'All history' }).click();
-    const ticks = await chart.locator('.fan-stack--front .recharts-xAxis-tick-labels text').allTextContents();
+    const ticks = await settledTicks(chart);
     expect(ticks.length).toBeGreaterThanOrEqual(3);
     for (const tick of ticks) {
       const date = new Date(`${tick.length === 7 ? `${tick}-01` : tick}T00:00:00Z`);
