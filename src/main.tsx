@@ -1,4 +1,6 @@
 // Browser entry: mounts the app, starts loading the model, and registers the offline service worker.
+// NOTE: engine-start first: it starts the worker before the modules below are evaluated.
+import './state/engine-start';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
