@@ -131,7 +131,7 @@ export class Chronos2 {
       return new Chronos2(runner, manifest.config, manifest.name, { backend: 'wasm', reason: 'onnxruntime module given by the caller', threads: 1 });
     }
     if (options.ortEnv) configureOrtEnv(ortWeb, options.ortEnv);
-    const { runner, choice } = await createRunner(ortWeb, onnx, info, options.backend ?? 'auto', { webgpuOrt: loadWebGpuOrt });
+    const { runner, choice } = await createRunner(ortWeb, onnx, info, options.backend ?? 'auto', { webgpuOrt: loadWebGpuOrt, weights: manifest.weights ?? 'float32' });
     return new Chronos2(runner, manifest.config, manifest.name, choice);
   }
 

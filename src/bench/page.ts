@@ -34,7 +34,7 @@ const api: BenchPageApi = {
     status.value = `loading ${modelUrl}`;
     const { onnx, manifest } = await fetchConvertedModel(modelUrl);
     const t0 = performance.now();
-    const { runner, choice } = await createRunner(ort, onnx, modelInfoFromConfig(manifest.config), backend);
+    const { runner, choice } = await createRunner(ort, onnx, modelInfoFromConfig(manifest.config), backend, { weights: manifest.weights ?? 'float32' });
     const sessionMs = performance.now() - t0;
     const results: ForwardMeasurement[] = [];
     for (const shape of shapes) {

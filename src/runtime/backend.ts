@@ -4,6 +4,7 @@
 import type * as OrtWeb from 'onnxruntime-web';
 import { OrtModelRunner } from './ort-runner';
 import type { ModelInfo } from '../forecast/model-runner';
+import type { WeightStorage } from '../model/onnx/fp16';
 
 /** What the user asked for. */
 export type BackendPreference = 'auto' | 'webgpu' | 'wasm';
@@ -65,6 +66,8 @@ export interface CreateRunnerOptions {
    * the JSEP build for WASM, whose CPU kernels run faster there than in the native-EP (asyncify) build.
    */
   webgpuOrt?: OrtLoader;
+  /** How the model stores its weights (its manifest's `weights`); picks the WASM optimisation level. */
+  weights?: WeightStorage;
 }
 
 /** Number of WASM threads this context can use: 1 unless cross-origin isolated. */
@@ -106,14 +109,17 @@ export async function probeWebGpu(): Promise<{ ok: true; adapter: string } | { o
 }
 
 /**
- * Session options for a backend.
+ * Session options for a backend, given how the model stores its weights (undefined: not known).
  * NOTE: the converter already emits fused kernels, so on WASM the 'all' level only costs session time
- * (120M model: 2.2 s vs 0.76 s with 'basic') for no measurable run-time gain (docs/benchmarks.md).
+ * (120M model: 2.2 s vs 0.76 s with 'basic') for no measurable run-time gain (docs/benchmarks.md). With float32
+ * weights even 'basic' finds nothing that matters (it folds 8 of the demo model's 247 nodes, all shape arithmetic)
+ * and costs 60–160 ms of a cold start in Chromium, so those graphs are not optimised at all. Float16 weights are
+ * kept at 'basic': their Cast to float32 is folded into the initializers when the session starts, not run per call.
  */
-export function sessionOptionsFor(backend: BackendKind): OrtWeb.InferenceSession.SessionOptions {
+export function sessionOptionsFor(backend: BackendKind, weights?: WeightStorage): OrtWeb.InferenceSession.SessionOptions {
   return {
     executionProviders: [backend],
-    graphOptimizationLevel: backend === 'wasm' ? 'basic' : 'all',
+    graphOptimizationLevel: backend === 'webgpu' ? 'all' : weights === 'float32' ? 'disabled' : 'basic',
   };
 }
 
@@ -145,7 +151,7 @@ export async function createRunner(
   configureOrtEnv(ort);
   const threads = ort.env.wasm.numThreads ?? 1;
   const wasm = async (reason: string) => {
-    const runner = await OrtModelRunner.create(ort, onnx, info, sessionOptionsFor('wasm'));
+    const runner = await OrtModelRunner.create(ort, onnx, info, sessionOptionsFor('wasm', options.weights));
     return { runner, choice: { backend: 'wasm' as const, reason, threads }, ort };
   };
   if (preference === 'wasm') return wasm('WASM selected');

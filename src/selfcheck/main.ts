@@ -26,7 +26,7 @@ const api: SelfCheckApi = {
     status.value = `loading ${modelUrl} on ${backend}…`;
     const { onnx, manifest } = await fetchConvertedModel(modelUrl);
     await runner?.dispose();
-    const created = await createRunner(ort, onnx, modelInfoFromConfig(manifest.config), backend, { webgpuOrt: loadWebGpuOrt });
+    const created = await createRunner(ort, onnx, modelInfoFromConfig(manifest.config), backend, { webgpuOrt: loadWebGpuOrt, weights: manifest.weights ?? 'float32' });
     runner = created.runner;
     status.value = `${manifest.name} on ${created.choice.backend}: ${created.choice.reason}`;
     return created.choice;

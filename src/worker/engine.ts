@@ -446,7 +446,7 @@ export class Engine implements ForecastEngine {
     report(onProgress, { phase: 'session', message: `Creating the inference session (${backend} backend).` });
     await runtimeReady;
     check();
-    const created = await this.makeRunner(this.ort, files.onnx, info, backend, { webgpuOrt: this.webgpuOrt });
+    const created = await this.makeRunner(this.ort, files.onnx, info, backend, { webgpuOrt: this.webgpuOrt, weights: files.manifest.weights ?? 'float32' });
     try {
       check();
       report(onProgress, { phase: 'warmup', message: `Checking the model with one small forecast on ${created.choice.backend}.` });
@@ -697,7 +697,7 @@ export class Engine implements ForecastEngine {
     await model.runner.dispose().catch(noop);
     try {
       if (model.onnx === null) throw new Error('internal: the ONNX bytes of a WebGPU model were not kept');
-      const created = await this.makeRunner(this.ort, model.onnx, model.info, 'wasm');
+      const created = await this.makeRunner(this.ort, model.onnx, model.info, 'wasm', { weights: model.status.weights });
       model.onnx = null;
       model.runner = created.runner;
       model.deviceLost = null;

@@ -41,7 +41,7 @@ export async function readCheckpoint(): Promise<{ configText: string; safetensor
 
 /** A runner for direct `predict()` calls, created exactly as the engine creates its WASM session. */
 export async function referenceRunner(onnx: Uint8Array, manifest: ModelManifest): Promise<OrtModelRunner> {
-  return OrtModelRunner.create(ort, onnx, modelInfoFromConfig(manifest.config), sessionOptionsFor('wasm'));
+  return OrtModelRunner.create(ort, onnx, modelInfoFromConfig(manifest.config), sessionOptionsFor('wasm', manifest.weights ?? 'float32'));
 }
 
 /** A static file server on 127.0.0.1 (random port) that streams files in small chunks. */
