@@ -6,7 +6,7 @@ import * as ortWeb from 'onnxruntime-web';
 import type * as OrtWeb from 'onnxruntime-web';
 import { convertCheckpoint } from './model/convert';
 import { downloadFile, type DownloadProgress } from './hub/download';
-import { checkManifestAgainstOnnx, parseManifestText, ManifestError, type ModelManifest } from './model/manifest';
+import { checkManifestAgainstOnnx, manifestWeights, parseManifestText, ManifestError, type ModelManifest } from './model/manifest';
 import type { Chronos2Config } from './model/config';
 import type { AdapterFiles } from './model/lora';
 import { prepareHubModel, type HubModelRequest } from './hub/hub-model';
@@ -131,7 +131,7 @@ export class Chronos2 {
       return new Chronos2(runner, manifest.config, manifest.name, { backend: 'wasm', reason: 'onnxruntime module given by the caller', threads: 1 });
     }
     if (options.ortEnv) configureOrtEnv(ortWeb, options.ortEnv);
-    const { runner, choice } = await createRunner(ortWeb, onnx, info, options.backend ?? 'auto', { webgpuOrt: loadWebGpuOrt, weights: manifest.weights ?? 'float32' });
+    const { runner, choice } = await createRunner(ortWeb, onnx, info, options.backend ?? 'auto', { webgpuOrt: loadWebGpuOrt, weights: manifestWeights(manifest) });
     return new Chronos2(runner, manifest.config, manifest.name, choice);
   }
 

@@ -8,6 +8,7 @@ import type { CallShape } from './flops';
 import { matmulModel } from './matmul-model';
 import { describeAdapter, type AdapterReport } from './gpu-suite';
 import { measureForward, measureMatmul, type ForwardMeasurement, type MatmulMeasurement } from './measure';
+import { manifestWeights } from '../model/manifest';
 
 /** What the page exposes to the benchmark driver. */
 export interface BenchPageApi {
@@ -34,7 +35,7 @@ const api: BenchPageApi = {
     status.value = `loading ${modelUrl}`;
     const { onnx, manifest } = await fetchConvertedModel(modelUrl);
     const t0 = performance.now();
-    const { runner, choice } = await createRunner(ort, onnx, modelInfoFromConfig(manifest.config), backend, { weights: manifest.weights ?? 'float32' });
+    const { runner, choice } = await createRunner(ort, onnx, modelInfoFromConfig(manifest.config), backend, { weights: manifestWeights(manifest) });
     const sessionMs = performance.now() - t0;
     const results: ForwardMeasurement[] = [];
     for (const shape of shapes) {

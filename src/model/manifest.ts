@@ -31,6 +31,11 @@ export interface ModelManifest {
   weights?: WeightStorage;
 }
 
+/** How a manifest's model stores its weights (an absent field means float32). */
+export function manifestWeights(manifest: Pick<ModelManifest, 'weights'>): WeightStorage {
+  return manifest.weights ?? 'float32';
+}
+
 /** Thrown when a manifest is malformed or does not match its ONNX file. */
 export class ManifestError extends Error {
   override readonly name = 'ManifestError';

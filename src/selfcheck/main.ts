@@ -8,6 +8,7 @@ import { configureOrtEnv, createRunner, type BackendChoice, type BackendPreferen
 import { modelInfoFromConfig, type OrtModelRunner } from '../runtime/ort-runner';
 import { loadWebGpuOrt } from '../runtime/webgpu-runtime';
 import { runGoldenCase, formatCaseResult, type CaseResult, type GoldenCase } from '../parity/golden-case';
+import { manifestWeights } from '../model/manifest';
 
 /** What the page exposes to scripts. */
 export interface SelfCheckApi {
@@ -26,7 +27,7 @@ const api: SelfCheckApi = {
     status.value = `loading ${modelUrl} on ${backend}…`;
     const { onnx, manifest } = await fetchConvertedModel(modelUrl);
     await runner?.dispose();
-    const created = await createRunner(ort, onnx, modelInfoFromConfig(manifest.config), backend, { webgpuOrt: loadWebGpuOrt, weights: manifest.weights ?? 'float32' });
+    const created = await createRunner(ort, onnx, modelInfoFromConfig(manifest.config), backend, { webgpuOrt: loadWebGpuOrt, weights: manifestWeights(manifest) });
     runner = created.runner;
     status.value = `${manifest.name} on ${created.choice.backend}: ${created.choice.reason}`;
     return created.choice;

@@ -85,32 +85,29 @@ function defaultRequest(): LoadRequest {
   return registryRequest(entry ?? { name: FALLBACK_MODEL, folder: FALLBACK_MODEL });
 }
 
-/** The kind of the remembered last model's choice ('registry', 'cached'), null when none is remembered. */
-function rememberedKind(): string | null {
+/** The remembered last model's choice as stored (null when none is stored or it cannot be read). */
+function rememberedChoice(): Partial<ModelChoice> | null {
+  const text = readStorage(STORAGE_KEYS.model);
+  if (!text) return null;
   try {
-    const choice = JSON.parse(readStorage(STORAGE_KEYS.model) ?? 'null') as Partial<ModelChoice> | null;
-    return typeof choice?.kind === 'string' ? choice.kind : null;
+    const choice = JSON.parse(text) as unknown;
+    return typeof choice === 'object' && choice !== null ? (choice as Partial<ModelChoice>) : null;
   } catch {
+    // An unreadable value is ignored.
     return null;
   }
 }
 
 /** The remembered last model, when it still exists. */
 function rememberedRequest(): LoadRequest | null {
-  const text = readStorage(STORAGE_KEYS.model);
-  if (!text) return null;
-  try {
-    const choice = JSON.parse(text) as Partial<ModelChoice>;
-    if (choice.kind === 'registry' && typeof choice.name === 'string') {
-      const entry = findEntry({ version: 1, models: get().registry ?? [] }, choice.name);
-      return entry ? registryRequest(entry) : null;
-    }
-    if (choice.kind === 'cached' && typeof choice.id === 'string') {
-      const cached = get().cachedModels.find((m) => m.id === choice.id);
-      return cached ? cachedRequest(cached.id, cached.name) : null;
-    }
-  } catch {
-    // An unreadable value is ignored.
+  const choice = rememberedChoice();
+  if (choice?.kind === 'registry' && typeof choice.name === 'string') {
+    const entry = findEntry({ version: 1, models: get().registry ?? [] }, choice.name);
+    return entry ? registryRequest(entry) : null;
+  }
+  if (choice?.kind === 'cached' && typeof choice.id === 'string') {
+    const cached = get().cachedModels.find((m) => m.id === choice.id);
+    return cached ? cachedRequest(cached.id, cached.name) : null;
   }
   return null;
 }
@@ -233,8 +230,8 @@ export async function startModels(preference: BackendPreference): Promise<void> 
   const cached = refreshCachedModels();
   await registry;
   // The list of cached models matters only when the model to load is a remembered cached one: otherwise the load
-  // starts without waiting for it (at start-up it came 40–160 ms after the registry on a 2-core laptop).
-  if (rememberedKind() === 'cached') await cached;
+  // starts without waiting for it (at start-up it came 40–160 ms after the registry on a 2-core machine).
+  if (rememberedChoice()?.kind === 'cached') await cached;
   const requested = new URLSearchParams(window.location.search).get('model');
   let first: LoadRequest | null = null;
   if (requested !== null) {

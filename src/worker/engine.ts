@@ -10,7 +10,7 @@ import { DEFAULT_MAX_MODEL_BYTES, type PartialDownload } from '../hub/download';
 import { CachedModelError } from '../hub/errors';
 import { convertBytes, prepareHubModel, type PartialStore } from '../hub/hub-model';
 import { prepareLocalModel, verifyOnnx } from '../hub/local-files';
-import { parseManifest, type ModelManifest } from '../model/manifest';
+import { manifestWeights, parseManifest, type ModelManifest } from '../model/manifest';
 import {
   embed as embedSeries,
   seriesVectors,
@@ -446,7 +446,7 @@ export class Engine implements ForecastEngine {
     report(onProgress, { phase: 'session', message: `Creating the inference session (${backend} backend).` });
     await runtimeReady;
     check();
-    const created = await this.makeRunner(this.ort, files.onnx, info, backend, { webgpuOrt: this.webgpuOrt, weights: files.manifest.weights ?? 'float32' });
+    const created = await this.makeRunner(this.ort, files.onnx, info, backend, { webgpuOrt: this.webgpuOrt, weights: manifestWeights(files.manifest) });
     try {
       check();
       report(onProgress, { phase: 'warmup', message: `Checking the model with one small forecast on ${created.choice.backend}.` });
@@ -471,7 +471,7 @@ export class Engine implements ForecastEngine {
         maxOutputPatches: info.maxOutputPatches,
         quantiles: [...info.quantiles],
         backend: { ...created.choice },
-        weights: manifest.weights ?? 'float32',
+        weights: manifestWeights(manifest),
         ...(files.cacheId !== undefined ? { cacheId: files.cacheId } : {}),
         ...(files.note !== undefined ? { note: files.note } : {}),
       },

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-web';
 import { expect } from 'vitest';
 import type { ModelCallInput, ModelRunner, QuantileForecast, TaskDict } from '../../src/forecast';
-import { parseManifest, type ModelManifest } from '../../src/model/manifest';
+import { manifestWeights, parseManifest, type ModelManifest } from '../../src/model/manifest';
 import { sessionOptionsFor } from '../../src/runtime/backend';
 import { OrtModelRunner, modelInfoFromConfig } from '../../src/runtime/ort-runner';
 import type { WorkerLike } from '../../src/worker/client';
@@ -41,7 +41,7 @@ export async function readCheckpoint(): Promise<{ configText: string; safetensor
 
 /** A runner for direct `predict()` calls, created exactly as the engine creates its WASM session. */
 export async function referenceRunner(onnx: Uint8Array, manifest: ModelManifest): Promise<OrtModelRunner> {
-  return OrtModelRunner.create(ort, onnx, modelInfoFromConfig(manifest.config), sessionOptionsFor('wasm', manifest.weights ?? 'float32'));
+  return OrtModelRunner.create(ort, onnx, modelInfoFromConfig(manifest.config), sessionOptionsFor('wasm', manifestWeights(manifest)));
 }
 
 /** A static file server on 127.0.0.1 (random port) that streams files in small chunks. */
