@@ -384,25 +384,41 @@ class Chronos2GraphWriter {
    * Row sums of [B, T] values → [B, 1], in blocks: T is zero-padded to a multiple of SUM_BLOCK, each block of
    * SUM_BLOCK values is summed, then the T / SUM_BLOCK block sums. Rounding error grows with SUM_BLOCK + T / SUM_BLOCK
    * instead of with T (for T = 8192: 64 + 128 terms instead of 8192), close to torch's cascade sum; plain float32
-   * ops, so every backend runs it. `pads` (from blockPads) is shared by all sums over the same T.
+   * ops, so every backend runs it. `padLength` (from blockPadLength) is shared by all sums over the same T.
    */
-  private blockedRowSum(x: Value, pads: Value): Value {
+  private blockedRowSum(x: Value, padLength: Value): Value {
     const op = this.op;
-    const blocks = op.reshape(op.pad(x, pads, op.f(0)), op.ints([0, -1, SUM_BLOCK]));
+    const blocks = op.reshape(op.leftPadZeros(x, padLength), op.ints([0, -1, SUM_BLOCK]));
     return op.reduceSum(op.reduceSum(blocks, [2], false), [1]);
   }
 
   /**
-   * Left pads that bring the last axis of `x` [B, T] to a multiple of SUM_BLOCK (for blockedRowSum). On the left,
-   * so blocks are aligned to the end of the row: a row left-padded with missing values (a batch's shorter series)
-   * is summed in the same blocks as alone.
+   * How many zero columns, put on the left, bring the last axis of `x` [B, T] to a multiple of SUM_BLOCK (for
+   * blockedRowSum), as int64 [1]. On the left, so blocks are aligned to the end of the row: a row left-padded with
+   * missing values (a batch's shorter series) is summed in the same blocks as alone.
    */
-  private blockPads(x: Value): Value {
+  private blockPadLength(x: Value): Value {
     const op = this.op;
     const T = op.dim(x, 1);
     const block = op.ints([SUM_BLOCK]);
     const padded = op.mul(op.div(op.add(T, op.ints([SUM_BLOCK - 1])), block), block);
-    return op.concat([op.ints([0]), op.sub(padded, T), op.ints([0, 0])], 0);
+    return op.sub(padded, T);
+  }
+
+  /**
+   * Time steps [n·P + j] as float32 [1, count, P] for the patches n = first … first + count − 1 (int64 [1] each),
+   * from two small constants: the first steps of patches −maxBefore … maxAfter − 1, and the offsets 0 … P − 1.
+   * Instead of an int64 Range and a Cast (see Ops.boolToFloat for why the graph has no Cast); exact, as the
+   * values are integers far below 2^24.
+   */
+  private patchSteps(first: Value, count: Value, maxBefore: number, maxAfter: number): Value {
+    const { op } = this;
+    const P = this.cfg.patchSize;
+    const starts = op.floats(Float32Array.from({ length: maxBefore + maxAfter }, (_, i) => (i - maxBefore) * P), [maxBefore + maxAfter]);
+    const offsets = op.floats(Float32Array.from({ length: P }, (_, j) => j), [1, P]);
+    const from = op.add(first, op.ints([maxBefore]));
+    const patchStarts = op.unsqueeze(op.slice(starts, from, op.add(from, count), [0]), [1]); // [count, 1]
+    return op.unsqueeze(op.add(patchStarts, offsets), [0]);
   }
 
   /** Writes the whole forward pass. */
@@ -425,19 +441,19 @@ class Chronos2GraphWriter {
     //    values is off by ~1e-6 of loc, i.e. several 1e-6 of scale in every normalised input.
     const { loc, scale, observed, normalised } = g.scope('instance_norm', () => {
       const missing = op.isNaN(context);
-      const observed = op.toFloat(op.not(missing));
+      const observed = op.boolToFloat(op.not(missing));
       const count = op.reduceSum(observed, [1]);
       const zero = op.f(0);
-      const pads = this.blockPads(context);
+      const padLength = this.blockPadLength(context);
       // Mean, then the mean of the residuals added back: the residuals are O(scale), so the correction's
       // rounding error is divided by the count and loc ends within about one ulp of the exact mean.
-      const firstLoc = op.div(this.blockedRowSum(op.where(missing, zero, context), pads), count);
+      const firstLoc = op.div(this.blockedRowSum(op.where(missing, zero, context), padLength), count);
       const residual = op.where(missing, zero, op.sub(context, firstLoc));
-      const locRaw = op.add(firstLoc, op.div(this.blockedRowSum(residual, pads), count));
+      const locRaw = op.add(firstLoc, op.div(this.blockedRowSum(residual, padLength), count));
       const loc = op.where(op.isNaN(locRaw), zero, locRaw);
       const centred = op.sub(context, loc);
       const dev = op.where(missing, zero, centred);
-      const scaleRaw = op.sqrt(op.div(this.blockedRowSum(op.mul(dev, dev), pads), count));
+      const scaleRaw = op.sqrt(op.div(this.blockedRowSum(op.mul(dev, dev), padLength), count));
       const scaleNoNaN = op.where(op.isNaN(scaleRaw), op.f(1), scaleRaw);
       const scale = op.where(op.equal(scaleNoNaN, zero), op.f(1e-5), scaleNoNaN);
       let normalised = op.div(centred, scale);
@@ -453,23 +469,23 @@ class Chronos2GraphWriter {
       const numPatches = op.div(op.add(T, op.ints([P - 1])), pInt);
       const padded = op.mul(numPatches, pInt);
       const padLen = op.sub(padded, T);
-      const pads = op.concat([op.ints([0]), padLen, op.ints([0, 0])], 0);
       const zero = op.f(0);
       const patchShape = op.ints([0, -1, P]);
-      const values = op.reshape(op.pad(normalised, pads, zero), patchShape);
-      const mask = op.reshape(op.pad(observed, pads, zero), patchShape);
-      const attention = op.toFloat(op.greater(op.reduceSum(mask, [2], false), zero));
-      return { values, mask, attention, padded, numPatches };
+      const values = op.reshape(op.leftPadZeros(normalised, padLen), patchShape);
+      const mask = op.reshape(op.leftPadZeros(observed, padLen), patchShape);
+      const attention = op.boolToFloat(op.greater(op.reduceSum(mask, [2], false), zero));
+      return { values, mask, attention, numPatches };
     });
 
     const batch = op.dim(contextIn, 0);
     const timeScale = op.f(cfg.timeEncodingScale);
+    // The context has at most context_length rounded up to whole patches (step 1 truncated it).
+    const maxContextPatches = Math.ceil(cfg.contextLength / P);
 
     // 4. Context time encoding arange(−N·P, 0)/scale, per patch.
     const contextTime = g.scope('context_time_encoding', () => {
-      const start = op.squeeze(op.neg(patched.padded), [0]);
-      const t = op.div(op.toFloat(op.range(start, op.int(0), op.int(1))), timeScale);
-      return op.expand(op.reshape(t, op.ints([1, -1, P])), op.concat([batch, op.ints([1, 1])], 0));
+      const steps = this.patchSteps(op.neg(patched.numPatches), patched.numPatches, maxContextPatches, 0);
+      return op.expand(op.div(steps, timeScale), op.concat([batch, op.ints([1, 1])], 0));
     });
     const contextFeatures = op.concat([contextTime, patched.values, patched.mask], 2);
 
@@ -481,11 +497,10 @@ class Chronos2GraphWriter {
       if (cfg.useArcsinh) z = this.asinh(z);
       const patchShape = op.ints([0, -1, P]);
       const values = op.reshape(op.where(missing, zero, z), patchShape);
-      const mask = op.reshape(op.toFloat(op.not(missing)), patchShape);
-      const F = op.squeeze(op.dim(futureIn, 1), [0]);
-      const t = op.div(op.toFloat(op.range(op.int(0), F, op.int(1))), timeScale);
-      const time = op.expand(op.reshape(t, op.ints([1, -1, P])), op.concat([batch, op.ints([1, 1])], 0));
+      const mask = op.reshape(op.boolToFloat(op.not(missing)), patchShape);
       const numOutputPatches = op.div(op.dim(futureIn, 1), op.ints([P]));
+      const steps = this.patchSteps(op.ints([0]), numOutputPatches, 0, cfg.maxOutputPatches);
+      const time = op.expand(op.div(steps, timeScale), op.concat([batch, op.ints([1, 1])], 0));
       return { features: op.concat([time, values, mask], 2), numOutputPatches };
     });
 
@@ -524,7 +539,7 @@ class Chronos2GraphWriter {
       const one = op.f(1);
       const min = op.f(FLOAT32_MIN);
       const timeMask = op.unsqueeze(op.mul(op.sub(one, attentionMask), min), [1, 2]); // [B,1,1,S]
-      const sameGroup = op.toFloat(op.equal(op.unsqueeze(groupIds, [1]), op.unsqueeze(groupIds, [0]))); // [B,B]
+      const sameGroup = op.boolToFloat(op.equal(op.unsqueeze(groupIds, [1]), op.unsqueeze(groupIds, [0]))); // [B,B]
       const keyVisible = op.unsqueeze(op.transpose(attentionMask, [1, 0]), [1]); // [S,1,B]
       const groupTime = op.mul(op.unsqueeze(sameGroup, [0]), keyVisible); // [S,B,B]
       const groupMask = op.unsqueeze(op.mul(op.sub(one, groupTime), min), [1]); // [S,1,B,B]

@@ -54,8 +54,13 @@ export class Ops {
   equal(a: Value, b: Value): Value { return this.g.node('Equal', [a, b]); }
   greater(a: Value, b: Value): Value { return this.g.node('Greater', [a, b]); }
   where(cond: Value, a: Value, b: Value): Value { return this.g.node('Where', [cond, a, b]); }
-  /** Cast to float32. */
-  toFloat(a: Value): Value { return this.g.node('Cast', [a], { to: 1 }); }
+  /**
+   * 1 where the boolean `cond` is true, else 0, as float32.
+   * NOTE: Where, not Cast. onnxruntime-web's Cast kernel is a single ~490 KB WebAssembly function; after its
+   * second run V8 compiled it with TurboFan, which took one of a 2-core laptop's cores for about 1.1 s during the
+   * app's first forecast. The graph already has Where, so this adds no kernel.
+   */
+  boolToFloat(cond: Value): Value { return this.where(cond, this.f(1), this.f(0)); }
 
   // ---- reductions ------------------------------------------------------------------------------
   reduceSum(a: Value, axes: number[], keepdims = true): Value {
@@ -101,9 +106,14 @@ export class Ops {
   split(a: Value, sizes: number[], axis: number): Value[] {
     return this.g.nodeMulti('Split', [a, this.ints(sizes)], sizes.length, { axis });
   }
-  pad(a: Value, pads: Value, value: Value): Value { return this.g.node('Pad', [a, pads, value], { mode: 'constant' }); }
-  /** int64 range [start, limit) with step 1 (scalars). */
-  range(start: Value, limit: Value, delta: Value): Value { return this.g.node('Range', [start, limit, delta]); }
+  /**
+   * `a` [B, T] with `padLength` (int64 1-D, length 1) zero columns in front: Concat with ConstantOfShape.
+   * NOTE: not Pad. Pad is one more 46 KB WebAssembly kernel for V8 to tier up during the first forecasts, and
+   * Concat and ConstantOfShape are in the graph anyway.
+   */
+  leftPadZeros(a: Value, padLength: Value): Value {
+    return this.concat([this.constantOfShape(this.concat([this.dim(a, 0), padLength], 0), 0), a], 1);
+  }
   constantOfShape(shape: Value, value: number): Value {
     return this.g.node('ConstantOfShape', [shape], { value: { tensor: { dims: [1], dataType: 1, floatData: [value] } } });
   }
