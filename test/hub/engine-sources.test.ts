@@ -93,7 +93,10 @@ describe('engine model sources', () => {
     const engine = makeEngine({ modelCache: cache });
     const status = await engine.loadModel({ kind: 'files', files: checkpointFiles(), weights: 'float16' }, 'wasm');
     expect(status.weights).toBe('float16');
-    expect(status.onnxBytes).toBeLessThan(0.6 * (await readConvertedModel()).onnx.byteLength);
+    // Each weight drops from 4 bytes to 2; the graph itself (about 50 KB of this 80K-parameter model, index
+    // tables included) and the Cast per weight do not shrink, so the bound is on the bytes saved, not a ratio.
+    const fp32 = await readConvertedModel();
+    expect(fp32.onnx.byteLength - status.onnxBytes).toBeGreaterThan(0.85 * 2 * fp32.manifest.parameterCount);
     const got = (await engine.forecast(request)).forecasts;
     const expected = await bundledForecasts();
     // The golden-case measure: max |fp16 − fp32| / max |fp32| per task.

@@ -97,7 +97,9 @@ describe('a healthy repository', () => {
     const fp16 = await prepareHubModel({ hubUrl: hub.url, repo: REPOS.small, weights: 'float16' }, deps());
     expect(fp16.cached?.id).not.toBe(fp32.cached?.id);
     expect(fp16.manifest.weights).toBe('float16');
-    expect(fp16.onnx.byteLength).toBeLessThan(0.6 * fp32.onnx.byteLength);
+    // Each weight drops from 4 bytes to 2 (the graph and one Cast per weight do not shrink: a bound on the bytes
+    // saved, not a ratio, which the test model's 50 KB graph would decide).
+    expect(fp32.onnx.byteLength - fp16.onnx.byteLength).toBeGreaterThan(0.85 * 2 * fp32.manifest.parameterCount);
     expect((await cache.list()).map((c) => c.weights).sort()).toEqual(['float16', 'float32']);
   });
 
