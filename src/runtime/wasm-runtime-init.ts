@@ -1,7 +1,13 @@
 // Starts onnxruntime-web's WASM runtime before the model is there. The runtime is set up by the first session a
 // module creates (fetching and compiling ~14 MB of WebAssembly, starting its threads: about half a second on a
-// 2-core laptop), so creating and releasing a session of a one-node graph while the model downloads takes that
-// time off the cold start instead of adding it after the download. No DOM access.
+// 2-core laptop), so creating and releasing a small session while the model downloads takes that time off the cold
+// start instead of adding it after the download.
+// The session is a chain of Adds, run a few times, not a single node: V8 first compiles WebAssembly with its
+// baseline compiler and recompiles a function with TurboFan, on background threads, once it has done enough work.
+// onnxruntime's per-node session and executor code (one function of 87 KB: about half a second of TurboFan on a
+// busy 2-core laptop) got there only with the model's session and first forecasts, and those compile jobs took
+// the cores the page needed to draw the forecast. The chain's session and runs get there now, while the model
+// downloads. No DOM access.
 import type * as OrtWeb from 'onnxruntime-web';
 import { GraphBuilder } from '../model/onnx/graph-builder';
 import { DataType } from '../model/onnx/proto';
@@ -10,11 +16,20 @@ import { probeWebGpu, type BackendPreference } from './backend';
 /** Started initialisations, by the `env` of the onnxruntime-web module (each build has its own runtime). */
 const started = new WeakMap<object, Promise<void>>();
 
-/** ONNX bytes of y = Identity(x) on one float: the smallest graph that makes onnxruntime set up its runtime. */
-function identityModel(): Uint8Array {
+/**
+ * Nodes in the start-up graph and runs of it. Measured with `node --trace-wasm-compilation-times` on the bundled
+ * runtime: 60 nodes and 8 runs bring the session and executor functions that a model's load and first forecasts
+ * recompiled with TurboFan to that point; 30 nodes left some of them for later. The runs take well under 1 ms each.
+ */
+const CHAIN_NODES = 60;
+const CHAIN_RUNS = 8;
+
+/** ONNX bytes of x + x + … (CHAIN_NODES Adds) on one float. */
+function chainModel(): Uint8Array {
   const g = new GraphBuilder('runtime-init');
-  const x = g.input('x', DataType.FLOAT, [1]);
-  g.output('y', g.node('Identity', [x]), DataType.FLOAT, [1]);
+  let value = g.input('x', DataType.FLOAT, [1]);
+  for (let i = 0; i < CHAIN_NODES; i++) value = g.node('Add', [value, value]);
+  g.output('y', value, DataType.FLOAT, [1]);
   return g.toModelBytes({ opset: 17, producer: 'chronos-web' });
 }
 
@@ -26,8 +41,13 @@ export function initWasmRuntime(ort: typeof OrtWeb): Promise<void> {
   let done = started.get(ort.env);
   if (!done) {
     done = (async () => {
-      const session = await ort.InferenceSession.create(identityModel(), { executionProviders: ['wasm'], graphOptimizationLevel: 'disabled' });
-      await session.release();
+      const session = await ort.InferenceSession.create(chainModel(), { executionProviders: ['wasm'], graphOptimizationLevel: 'disabled' });
+      try {
+        const feeds = { x: new ort.Tensor('float32', new Float32Array([1]), [1]) };
+        for (let i = 0; i < CHAIN_RUNS; i++) await session.run(feeds);
+      } finally {
+        await session.release();
+      }
     })().catch(() => undefined);
     started.set(ort.env, done);
   }
