@@ -3,11 +3,12 @@
 // 2-core laptop), so creating and releasing a small session while the model downloads takes that time off the cold
 // start instead of adding it after the download.
 // The session is a chain of Adds, run a few times, not a single node: V8 first compiles WebAssembly with its
-// baseline compiler and recompiles a function with TurboFan, on background threads, once it has done enough work.
-// onnxruntime's per-node session and executor code (one function of 87 KB: about half a second of TurboFan on a
-// busy 2-core laptop) got there only with the model's session and first forecasts, and those compile jobs took
-// the cores the page needed to draw the forecast. The chain's session and runs get there now, while the model
-// downloads. No DOM access.
+// baseline compiler and recompiles a function with TurboFan, on background threads, once it has done enough work;
+// on a 2-core laptop those jobs take cores the page needs to draw the first forecast. The chain's session and runs
+// bring some of onnxruntime's per-node code to that point while the model downloads (Chromium traces, 4 rounds
+// each: 168–220 ms of TurboFan jobs started after the first click, against 170–269 ms with one node). The largest
+// job, about half a second for onnxruntime's session-creation code, still starts with the model's own session: a
+// 1000-node chain moved it earlier but cost the cold start 200 ms (docs/benchmarks.md). No DOM access.
 import type * as OrtWeb from 'onnxruntime-web';
 import { GraphBuilder } from '../model/onnx/graph-builder';
 import { DataType } from '../model/onnx/proto';
@@ -17,9 +18,10 @@ import { probeWebGpu, type BackendPreference } from './backend';
 const started = new WeakMap<object, Promise<void>>();
 
 /**
- * Nodes in the start-up graph and runs of it. Measured with `node --trace-wasm-compilation-times` on the bundled
- * runtime: 60 nodes and 8 runs bring the session and executor functions that a model's load and first forecasts
- * recompiled with TurboFan to that point; 30 nodes left some of them for later. The runs take well under 1 ms each.
+ * Nodes in the start-up graph and runs of it. In Node (onnxruntime-web, WASM) the first run took 15 ms (the
+ * kernels' lazy compilation, which the model's first forecast would otherwise pay) and the others under 0.5 ms.
+ * A longer chain costs the worker's thread session time during the download (1000 nodes: the first forecast
+ * 200 ms later in Chromium).
  */
 const CHAIN_NODES = 60;
 const CHAIN_RUNS = 8;
