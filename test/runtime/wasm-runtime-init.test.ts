@@ -1,7 +1,7 @@
 // The early start of onnxruntime-web's WASM runtime (src/runtime/wasm-runtime-init.ts) on the real runtime:
 // it creates one session of its chain graph per ORT module and never again, runs the whole chain a few times (so
-// that some of onnxruntime's per-node code is compiled, and recompiled by V8, while the model downloads), starts nothing for a
-// WebGPU load, and never rejects.
+// that some of onnxruntime's per-node code is compiled, and recompiled by V8, while the model downloads), starts
+// nothing for a WebGPU load, and never rejects.
 import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import { initWasmRuntime, prepareWasmRuntime } from '../../src/runtime/wasm-runtime-init';
