@@ -2,6 +2,8 @@
 // domains, how the pointer finds a row, and the double-buffered order in which a new drawing reaches the layers.
 import { describe, expect, it } from 'vitest';
 import { buildRows, lastAtOrBefore, nearestRow, splitLayers, withWindowMedians } from '../../src/ui/chart/fan-rows';
+import { makeDrawing, sameUpperLayer } from '../../src/ui/chart/fan-plot';
+import { makeFrequency } from '../../src/data/timestamps';
 import { advanceLayers, initialLayerState, retargetLayers, type LayerState } from '../../src/ui/chart/use-layer-stages';
 import type { SeriesForecast } from '../../src/state/forecast-view';
 
@@ -99,6 +101,7 @@ describe('the layer stages', () => {
   it('draws a new drawing out of sight one layer at a time, shows it whole, then mounts the other stack', () => {
     const first = retargetLayers(initialLayerState<string | null>(null, 3), 'a');
     expect(run(first).map(view)).toEqual([
+      '0: --- | ---',
       '0: --- | a--',
       '0: --- | aa-',
       '0: --- | aaa',
@@ -109,13 +112,42 @@ describe('the layer stages', () => {
     ]);
     // The next drawing climbs the stack not on screen; the one on screen keeps its drawing whole meanwhile.
     const second = retargetLayers(run(first).at(-1)!, 'b');
-    expect(run(second).map(view)).toEqual(['1: baa | aaa', '1: bba | aaa', '1: bbb | aaa', '0: bbb | aaa']);
+    expect(run(second).map(view)).toEqual(['1: aaa | aaa', '1: baa | aaa', '1: bba | aaa', '1: bbb | aaa', '0: bbb | aaa']);
+  });
+
+  it('draws nothing when the target changes: drawings that come before the next step are drawn once', () => {
+    const shown = run(retargetLayers(initialLayerState<string | null>(null, 3), 'a')).at(-1)!;
+    const twice = retargetLayers(retargetLayers(shown, 'b'), 'c');
+    expect(view(twice)).toBe('1: aaa | aaa');
+    expect(run(twice).map(view)).toEqual(['1: aaa | aaa', '1: caa | aaa', '1: cca | aaa', '1: ccc | aaa', '0: ccc | aaa']);
   });
 
   it('restarts the climb when a newer drawing comes before the last is shown', () => {
     const shown = run(retargetLayers(initialLayerState<string | null>(null, 3), 'a')).at(-1)!;
-    const half = advanceLayers(retargetLayers(shown, 'b'))!;
+    const half = advanceLayers(advanceLayers(retargetLayers(shown, 'b'))!)!;
     expect(view(half)).toBe('1: bba | aaa');
-    expect(run(retargetLayers(half, 'c')).map(view)).toEqual(['1: cba | aaa', '1: cca | aaa', '1: ccc | aaa', '0: ccc | aaa']);
+    expect(run(retargetLayers(half, 'c')).map(view)).toEqual(['1: bba | aaa', '1: cba | aaa', '1: cca | aaa', '1: ccc | aaa', '0: ccc | aaa']);
+  });
+});
+
+describe('an upper layer’s redraws', () => {
+  const history = { timestamps: [0, DAY, 2 * DAY, 3 * DAY], values: [1, 2, 3, 4] };
+  const options = (width: number) => ({ width, height: 300, frequency: makeFrequency('day'), format: String });
+  const historyOnly = (width = 800) => makeDrawing(buildRows({ history, forecast: null, actual: null, historyWindow: 'all' }), options(width));
+  const withFan = makeDrawing(buildRows({ history, forecast: forecastOf(4 * DAY, [5, 6]), actual: null, historyWindow: 'all' }), options(800));
+  const fanLayer = sameUpperLayer((layers) => layers.fan);
+
+  it('skips a drawing with nothing for the layer after another such drawing of the same size', () => {
+    const [a, b] = [historyOnly(), historyOnly()];
+    expect(a.layers.x).not.toEqual(makeDrawing([], options(800)).layers.x);
+    expect(fanLayer({ drawing: a }, { drawing: b })).toBe(true);
+    expect(fanLayer({ drawing: makeDrawing([], options(800)) }, { drawing: a })).toBe(true);
+  });
+
+  it('redraws when the layer gets rows, loses them, or the size changes', () => {
+    expect(fanLayer({ drawing: historyOnly() }, { drawing: withFan })).toBe(false);
+    expect(fanLayer({ drawing: withFan }, { drawing: historyOnly() })).toBe(false);
+    expect(fanLayer({ drawing: historyOnly(800) }, { drawing: historyOnly(600) })).toBe(false);
+    expect(fanLayer({ drawing: withFan }, { drawing: withFan })).toBe(true);
   });
 });

@@ -123,8 +123,8 @@ const HistoryLayer = memo(function HistoryLayer({ drawing }: { drawing: FanDrawi
           ifOverflow="hidden"
         />
       ))}
-      <XAxis height={X_AXIS_HEIGHT} dataKey="t" type="number" domain={layers.x} scale="time" ticks={ticks} interval={0} tick={xTickOf(drawing.format)} allowDataOverflow />
-      <YAxis tick={Y_TICK} width={Y_AXIS_WIDTH} type="number" domain={layers.y.domain} ticks={layers.y.ticks} interval={0} allowDataOverflow />
+      <XAxis height={X_AXIS_HEIGHT} niceTicks="none" dataKey="t" type="number" domain={layers.x} scale="time" ticks={ticks} interval={0} tick={xTickOf(drawing.format)} allowDataOverflow />
+      <YAxis tick={Y_TICK} niceTicks="none" width={Y_AXIS_WIDTH} type="number" domain={layers.y.domain} ticks={layers.y.ticks} interval={0} allowDataOverflow />
       <Line dataKey="history" name="History" stroke={FAN_COLORS.history} strokeWidth={1.5} dot={false} activeDot={false} isAnimationActive={false} shape={StaticCurve} />
     </ComposedChart>
   );
@@ -135,11 +135,22 @@ function UpperChart({ drawing, data, children }: { drawing: FanDrawing; data: Ro
   const { layers } = drawing;
   return (
     <ComposedChart width={drawing.width} height={drawing.height} data={data} margin={INNER_MARGIN} accessibilityLayer={false}>
-      <XAxis hide dataKey="t" type="number" domain={layers.x} scale="time" allowDataOverflow />
-      <YAxis hide type="number" domain={layers.y.domain} allowDataOverflow />
+      <XAxis hide niceTicks="none" dataKey="t" type="number" domain={layers.x} scale="time" allowDataOverflow />
+      <YAxis hide niceTicks="none" type="number" domain={layers.y.domain} allowDataOverflow />
       {children}
     </ComposedChart>
   );
+}
+
+/**
+ * Props equality of an upper layer (a `memo` comparison): the same drawing, or none of the two has rows for this layer and they are of
+ * one size. Why: an upper layer without rows draws nothing whatever its domains, and redrawing an empty recharts
+ * chart costs as much main-thread time as a full one (a history-only drawing would redraw both upper layers).
+ */
+export function sameUpperLayer(rowsOf: (layers: FanLayers) => readonly Row[]): (a: { drawing: FanDrawing }, b: { drawing: FanDrawing }) => boolean {
+  return (a: { drawing: FanDrawing }, b: { drawing: FanDrawing }): boolean =>
+    a.drawing === b.drawing ||
+    (rowsOf(a.drawing.layers).length === 0 && rowsOf(b.drawing.layers).length === 0 && a.drawing.width === b.drawing.width && a.drawing.height === b.drawing.height);
 }
 
 /** The fan: 80% and 50% intervals and the median. */
@@ -151,7 +162,7 @@ const FanLayer = memo(function FanLayer({ drawing }: { drawing: FanDrawing }): R
       <Line dataKey="median" name="Median forecast" stroke={FAN_COLORS.median} strokeWidth={2} dot={false} activeDot={false} isAnimationActive={false} shape={StaticCurve} />
     </UpperChart>
   );
-});
+}, sameUpperLayer((layers) => layers.fan));
 
 /** The overlays: earlier backtest windows' medians and the held-out actuals. */
 const OverlayLayer = memo(function OverlayLayer({ drawing }: { drawing: FanDrawing }): ReactElement {
@@ -171,7 +182,7 @@ const OverlayLayer = memo(function OverlayLayer({ drawing }: { drawing: FanDrawi
       <Line dataKey="actual" name="Actual (held out)" stroke={FAN_COLORS.actual} strokeWidth={1.5} strokeDasharray="4 3" dot={ACTUAL_DOT} activeDot={false} isAnimationActive={false} shape={StaticCurve} />
     </UpperChart>
   );
-});
+}, sameUpperLayer((layers) => layers.overlay));
 
 /** The number of layers of a stack. */
 export const FAN_LAYER_COUNT = 3;

@@ -31,9 +31,14 @@ function withLayer<D>(state: LayerState<D>, stack: 0 | 1, layer: number): LayerS
   return { ...state, stacks };
 }
 
-/** A new target: the hidden stack takes it on its first layer at once (a newer target restarts its climb). */
+/**
+ * A new target. Nothing is drawn yet: the hidden stack takes it on its first layer in the next step, so that
+ * drawings that come in quick succession (the history, then the forecast a few tasks later) cost one drawing,
+ * not one each, and the task that brought the target does not also redraw a chart. A newer target restarts the
+ * hidden stack's climb.
+ */
 export function retargetLayers<D>(state: LayerState<D>, target: D): LayerState<D> {
-  return withLayer({ ...state, target }, (1 - state.front) as 0 | 1, 0);
+  return { ...state, target };
 }
 
 /**
@@ -54,8 +59,8 @@ export function advanceLayers<D>(state: LayerState<D>): LayerState<D> | null {
 
 /**
  * The layers' drawings of a double-buffered, `layerCount`-layer chart showing `target`: when `target` changes,
- * the hidden stack takes it on its first layer in this render, on each further layer after a frame of its own,
- * and is swapped on screen after its last. A newer target restarts the hidden stack's climb. Once the first
+ * the hidden stack takes it on each of its layers after a frame of its own, and is swapped on screen after its
+ * last. A newer target restarts the hidden stack's climb; targets that come within one frame are drawn once. Once the first
  * drawing is shown, the other stack's layers mount with it too, one per frame, so that no later drawing pays
  * for mounting a chart. A null target (nothing to draw, e.g. a hidden chart of no size) changes nothing.
  */
