@@ -103,7 +103,7 @@ const formatY = (v: number): string => formatNumber(v, 3);
 const Y_TICK = makeTick(formatY, 'y');
 
 /** The base layer: grid, backtest spans, axes and the observed history. */
-const HistoryLayer = memo(function HistoryLayer({ drawing }: { drawing: FanDrawing }): ReactElement {
+const HistoryLayer = memo(function HistoryLayer({ drawing }: LayerProps): ReactElement {
   const { layers, width, height, ticks, windows } = drawing;
   const box = plotBox(width, height);
   const span = layers.x[1] - layers.x[0];
@@ -142,19 +142,22 @@ function UpperChart({ drawing, data, children }: { drawing: FanDrawing; data: Ro
   );
 }
 
+/** Props of a layer: the drawing it shows. */
+type LayerProps = { drawing: FanDrawing };
+
 /**
- * Props equality of an upper layer (a `memo` comparison): the same drawing, or none of the two has rows for this layer and they are of
- * one size. Why: an upper layer without rows draws nothing whatever its domains, and redrawing an empty recharts
- * chart costs as much main-thread time as a full one (a history-only drawing would redraw both upper layers).
+ * Props equality of an upper layer (a `memo` comparison): the same drawing, or neither drawing has rows for this
+ * layer and both are of one size. Why: an upper layer without rows draws nothing whatever its domains, and
+ * redrawing an empty recharts chart costs main-thread time all the same (a history-only drawing would redraw both
+ * upper layers).
  */
-export function sameUpperLayer(rowsOf: (layers: FanLayers) => readonly Row[]): (a: { drawing: FanDrawing }, b: { drawing: FanDrawing }) => boolean {
-  return (a: { drawing: FanDrawing }, b: { drawing: FanDrawing }): boolean =>
-    a.drawing === b.drawing ||
-    (rowsOf(a.drawing.layers).length === 0 && rowsOf(b.drawing.layers).length === 0 && a.drawing.width === b.drawing.width && a.drawing.height === b.drawing.height);
+export function sameUpperLayer(rowsOf: (layers: FanLayers) => readonly Row[]): (a: LayerProps, b: LayerProps) => boolean {
+  return ({ drawing: a }, { drawing: b }) =>
+    a === b || (rowsOf(a.layers).length === 0 && rowsOf(b.layers).length === 0 && a.width === b.width && a.height === b.height);
 }
 
 /** The fan: 80% and 50% intervals and the median. */
-const FanLayer = memo(function FanLayer({ drawing }: { drawing: FanDrawing }): ReactElement {
+const FanLayer = memo(function FanLayer({ drawing }: LayerProps): ReactElement {
   return (
     <UpperChart drawing={drawing} data={drawing.layers.fan}>
       <Area dataKey="band80" name="80% interval" stroke="none" fill={FAN_COLORS.band80} fillOpacity={0.45} isAnimationActive={false} activeDot={false} />
@@ -165,7 +168,7 @@ const FanLayer = memo(function FanLayer({ drawing }: { drawing: FanDrawing }): R
 }, sameUpperLayer((layers) => layers.fan));
 
 /** The overlays: earlier backtest windows' medians and the held-out actuals. */
-const OverlayLayer = memo(function OverlayLayer({ drawing }: { drawing: FanDrawing }): ReactElement {
+const OverlayLayer = memo(function OverlayLayer({ drawing }: LayerProps): ReactElement {
   return (
     <UpperChart drawing={drawing} data={drawing.layers.overlay}>
       <Line

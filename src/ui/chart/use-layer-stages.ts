@@ -60,9 +60,9 @@ export function advanceLayers<D>(state: LayerState<D>): LayerState<D> | null {
 /**
  * The layers' drawings of a double-buffered, `layerCount`-layer chart showing `target`: when `target` changes,
  * the hidden stack takes it on each of its layers after a frame of its own, and is swapped on screen after its
- * last. A newer target restarts the hidden stack's climb; targets that come within one frame are drawn once. Once the first
- * drawing is shown, the other stack's layers mount with it too, one per frame, so that no later drawing pays
- * for mounting a chart. A null target (nothing to draw, e.g. a hidden chart of no size) changes nothing.
+ * last. A newer target restarts the hidden stack's climb; targets that come within one frame are drawn once.
+ * Once the first drawing is shown, the other stack's layers mount with it too, one per frame, so that no later
+ * drawing pays for mounting a chart. A null target (nothing to draw, e.g. a hidden chart of no size) changes nothing.
  */
 export function useLayerStages<D>(target: D | null, layerCount: number): LayerStages<D> {
   const [state, setState] = useState(() => initialLayerState<D | null>(target, layerCount));
