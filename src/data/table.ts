@@ -20,9 +20,10 @@ import { offsetChanges, parseStart, stepAxis, type TimeAxis } from './time-axis'
 import {
   addPeriods,
   formatTimestamp,
+  gridTimestamps,
   inferSharedFrequency,
   makeFrequency,
-  periodIndex,
+  periodIndexer,
   STEP_FREQUENCY,
   TIMESTAMP_FORMAT_LABELS,
   type Frequency,
@@ -177,19 +178,31 @@ function distinctCount(column: ParsedColumn, limit: number): number {
   return seen.size;
 }
 
-/** Number of rows whose (id, timestamp) pair already occurred. */
+/**
+ * Number of rows whose (id, timestamp) pair already occurred. Rows of one id usually come in a block with rising
+ * times, so the map is looked up once per block and a group already in order is not sorted.
+ */
 function duplicatePairs(idColumn: ParsedColumn | null, ts: Float64Array): number {
   const groups = new Map<string, number[]>();
+  let lastKey: string | null = null;
+  let list: number[] = [];
   for (let r = 0; r < ts.length; r++) {
     if (Number.isNaN(ts[r])) continue;
     const key = idColumn ? idText(idColumn, r) : '';
-    let list = groups.get(key);
-    if (!list) groups.set(key, (list = []));
+    if (key !== lastKey) {
+      let found = groups.get(key);
+      if (!found) groups.set(key, (found = []));
+      list = found;
+      lastKey = key;
+    }
     list.push(ts[r]);
   }
   let duplicates = 0;
-  for (const list of groups.values()) {
-    const sorted = Float64Array.from(list).sort();
+  for (const times of groups.values()) {
+    let ascending = true;
+    for (let i = 1; i < times.length && ascending; i++) ascending = times[i] > times[i - 1];
+    if (ascending) continue;
+    const sorted = Float64Array.from(times).sort();
     for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) duplicates++;
   }
   return duplicates;
@@ -208,13 +221,21 @@ function isBlocked(column: CategoricalColumn): boolean {
   return true;
 }
 
+/** The rows of each series id in file order ('' without an id column); rows without an id are left out. */
 function rowGroups(table: ParsedTable, idColumn: ParsedColumn | undefined): Map<string, number[]> {
   const groups = new Map<string, number[]>();
+  let lastKey: string | null = null;
+  let list: number[] = [];
   for (let r = 0; r < table.rowCount; r++) {
     const key = idColumn ? idText(idColumn, r) : '';
     if (idColumn && key === '') continue;
-    let list = groups.get(key);
-    if (!list) groups.set(key, (list = []));
+    // Rows of one id usually come in a block: the map is looked up once per block.
+    if (key !== lastKey) {
+      let found = groups.get(key);
+      if (!found) groups.set(key, (found = []));
+      list = found;
+      lastKey = key;
+    }
     list.push(r);
   }
   return groups;
@@ -240,17 +261,39 @@ function seriesTimes(
   ts: TimestampColumn,
   idColumn: ParsedColumn | undefined,
   override?: Frequency,
+  rowsOfSeries?: Map<string, number[]>,
 ): SeriesTimes {
-  const groups = [...rowGroups(table, idColumn).values()];
-  const infer = (values: Float64Array) => override ?? inferSharedFrequency(groups.map((rows) => rows.map((r) => values[r])));
+  // Schema detection and every series build of a table ask for the same times: they are worked out once.
+  const memoKey = `${ts.name}\u0000${idColumn?.name ?? ''}`;
+  const cached = override ? undefined : seriesTimesMemo.get(table)?.get(memoKey);
+  if (cached) return cached;
+  const groups = [...(rowsOfSeries ?? rowGroups(table, idColumn)).values()];
+  const infer = (values: Float64Array) => {
+    if (override) return override;
+    return inferSharedFrequency(groups.map((rows) => {
+      const times = new Float64Array(rows.length);
+      for (let i = 0; i < rows.length; i++) times[i] = values[rows[i]];
+      return times;
+    }));
+  };
+  let times: SeriesTimes | undefined;
   if (ts.offsets) {
     const offsets = ts.offsets;
     const wall = ts.values.map((v, r) => (Number.isNaN(offsets[r]) ? v : v + offsets[r] * 60_000));
     const frequency = infer(wall);
-    if (frequency && CALENDAR_UNITS.has(frequency.unit)) return { values: wall, wallClock: true, frequency };
+    if (frequency && CALENDAR_UNITS.has(frequency.unit)) times = { values: wall, wallClock: true, frequency };
   }
-  return { values: ts.values, wallClock: false, frequency: infer(ts.values) };
+  times ??= { values: ts.values, wallClock: false, frequency: infer(ts.values) };
+  if (!override) {
+    let memo = seriesTimesMemo.get(table);
+    if (!memo) seriesTimesMemo.set(table, (memo = new Map()));
+    memo.set(memoKey, times);
+  }
+  return times;
 }
+
+/** {@link seriesTimes} of a table (parsed tables are not changed once read), by timestamp and id column names. */
+const seriesTimesMemo = new WeakMap<ParsedTable, Map<string, SeriesTimes>>();
 
 function inferTableFrequency(
   table: ParsedTable,
@@ -531,6 +574,7 @@ function placeRows(
     }
   }
   const origin = values[kept[0]];
+  const indexOf = periodIndexer(origin, frequency);
   const positions = new Int32Array(kept.length);
   const where = (r: number) => `${describeRow(r)}${seriesLabel(groupId)}`;
   for (let i = 0; i < kept.length; i++) {
@@ -547,7 +591,7 @@ function placeRows(
         { row: r + 1, column: ts.name, ...(groupId === undefined ? {} : { seriesId: groupId }) },
       );
     }
-    const k = periodIndex(origin, values[r], frequency);
+    const k = indexOf(values[r]);
     if (Number.isNaN(k)) {
       throw new CsvParseError(
         'irregular-timestamps',
@@ -723,7 +767,7 @@ export function buildSeries(table: ParsedTable, selection: SeriesSelection): Ser
       axis = stepAxis(frequency);
     }
   } else {
-    const times = seriesTimes(table, ts, idColumn, selection.frequency);
+    const times = seriesTimes(table, ts, idColumn, selection.frequency, groups);
     if (!times.frequency) {
       throw new CsvParseError(
         'unknown-frequency',
@@ -831,10 +875,8 @@ export function buildSeries(table: ParsedTable, selection: SeriesSelection): Ser
   const futureColumns = covariates.filter((c) => futureNames.has(c.name));
   const series: ForecastSeries[] = plans.map((plan) => {
     const { grid, first, last, futureEnd } = plan;
-    const timestamps: number[] = [];
-    for (let p = first; p <= last; p++) timestamps.push(addPeriods(grid.origin, frequency, p));
-    const future: number[] = [];
-    for (let p = last + 1; p <= futureEnd; p++) future.push(addPeriods(grid.origin, frequency, p));
+    const timestamps = gridTimestamps(grid.origin, frequency, first, last);
+    const future = gridTimestamps(grid.origin, frequency, last + 1, futureEnd);
     const pastCovariates: Record<string, number[] | string[]> = {};
     for (const c of covariates) pastCovariates[c.name] = covariateSlice(c, grid, first, last + 1);
     const futureCovariates: Record<string, number[] | string[]> = {};

@@ -157,9 +157,47 @@ function isLeap(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 /** Number of days in `month` (1-12) of `year`. */
 function daysInMonth(year: number, month: number): number {
-  return month === 2 ? (isLeap(year) ? 29 : 28) : [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  return month === 2 ? (isLeap(year) ? 29 : 28) : MONTH_DAYS[month - 1];
+}
+
+// Calendar dates by integer arithmetic (proleptic Gregorian, days counted from 1970-01-01; the civil-from-days
+// algorithms of Howard Hinnant's "chrono-Compatible Low-Level Date Algorithms"). Frequency inference and row
+// placement read the date of every row of a file; a `Date` per call made that most of a large file's analysis.
+
+/** The UTC date of an instant, written into one shared array (year, month 1-12, day) that the next call reuses. */
+const DATE_PARTS = new Int32Array(3);
+
+/** Year, month (1-12) and day of the UTC instant `ts`, in {@link DATE_PARTS}: read them before the next call. */
+function utcDateParts(ts: number): Int32Array {
+  const z = Math.floor(ts / DAY) + 719468;
+  const era = Math.floor(z / 146097);
+  const dayOfEra = z - era * 146097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36524) - Math.floor(dayOfEra / 146096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const shiftedMonth = Math.floor((5 * dayOfYear + 2) / 153); // 0 = March
+  const month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9;
+  DATE_PARTS[0] = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  DATE_PARTS[1] = month;
+  DATE_PARTS[2] = dayOfYear - Math.floor((153 * shiftedMonth + 2) / 5) + 1;
+  return DATE_PARTS;
+}
+
+/** Days since 1970-01-01 of a calendar date (month 1-12; any year, unlike `Date.UTC`, which maps 0..99 to 19xx). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  return era * 146097 + yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear - 719468;
+}
+
+/** Milliseconds since the start of the UTC day of `ts`. */
+function timeOfDay(ts: number): number {
+  return ts - Math.floor(ts / DAY) * DAY;
 }
 
 /** UTC milliseconds of a calendar date and time, or NaN when a field is out of range. */
@@ -442,20 +480,25 @@ export function makeFrequency(unit: FrequencyUnit, step = 1, anchor?: 'start' | 
 /** The frequency of data without a timestamp column: consecutive integer steps. */
 export const STEP_FREQUENCY: Frequency = Object.freeze(makeFrequency('step', 1));
 
+/** Months since year 0 of the UTC month of `ts`. */
 function monthIndex(ts: number): number {
-  const d = new Date(ts);
-  return d.getUTCFullYear() * 12 + d.getUTCMonth();
+  const parts = utcDateParts(ts);
+  return parts[0] * 12 + parts[1] - 1;
 }
 
-function isLastDayOfMonth(ts: number): boolean {
-  const d = new Date(ts);
-  return d.getUTCDate() === daysInMonth(d.getUTCFullYear(), d.getUTCMonth() + 1);
-}
-
-/** Most frequent value; ties go to the smaller value. */
+/**
+ * Most frequent value; ties go to the smaller value. Steps of regular data repeat in long runs, so the counts are
+ * kept per run of equal values, not per value.
+ */
 function mode(values: readonly number[]): number {
   const counts = new Map<number, number>();
-  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  for (let i = 0; i < values.length; ) {
+    const v = values[i];
+    let end = i + 1;
+    while (end < values.length && values[end] === v) end++;
+    counts.set(v, (counts.get(v) ?? 0) + end - i);
+    i = end;
+  }
   let best = NaN;
   let bestCount = 0;
   for (const [v, c] of counts) {
@@ -467,7 +510,11 @@ function mode(values: readonly number[]): number {
   return best;
 }
 
+/** The finite values in ascending order without repeats (as they are, when they already are). */
 function sortedUnique(values: ArrayLike<number>): Float64Array {
+  let ascending = true;
+  for (let i = 0; i < values.length && ascending; i++) ascending = Number.isFinite(values[i]) && (i === 0 || values[i] > values[i - 1]);
+  if (ascending) return values instanceof Float64Array ? values : Float64Array.from(values);
   const sorted = Float64Array.from(values).filter((v) => Number.isFinite(v));
   sorted.sort();
   let n = 0;
@@ -499,21 +546,27 @@ export function inferSharedFrequency(groups: readonly ArrayLike<number>[]): Freq
   if (step >= 27 * DAY) {
     // Calendar steps: every observation in its own month, all at one time of day.
     const monthDiffs: number[] = [];
-    const timeOfDay = new Set<number>();
+    const timesOfDay = new Set<number>();
+    let previous = 0;
     let total = 0;
     let starts = 0;
     let ends = 0;
     for (const ts of series) {
       for (let i = 0; i < ts.length; i++) {
-        const d = new Date(ts[i]);
+        const parts = utcDateParts(ts[i]);
+        const year = parts[0];
+        const month = parts[1];
+        const day = parts[2];
         total++;
-        if (d.getUTCDate() === 1) starts++;
-        if (isLastDayOfMonth(ts[i])) ends++;
-        timeOfDay.add(ts[i] - Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
-        if (i > 0) monthDiffs.push(monthIndex(ts[i]) - monthIndex(ts[i - 1]));
+        if (day === 1) starts++;
+        if (day === daysInMonth(year, month)) ends++;
+        timesOfDay.add(timeOfDay(ts[i]));
+        const index = year * 12 + month - 1;
+        if (i > 0) monthDiffs.push(index - previous);
+        previous = index;
       }
     }
-    if (timeOfDay.size === 1 && monthDiffs.every((m) => m >= 1)) {
+    if (timesOfDay.size === 1 && monthDiffs.every((m) => m >= 1)) {
       const months = mode(monthDiffs);
       const anchor = starts >= 0.9 * total ? 'start' : ends >= 0.9 * total ? 'end' : 'start';
       if (months % 12 === 0) return makeFrequency('year', months / 12, anchor);
@@ -533,6 +586,18 @@ export function inferSharedFrequency(groups: readonly ArrayLike<number>[]): Freq
 // ---------------------------------------------------------------------------------------------------------------
 
 /**
+ * The instant in month `target` (months since year 0) on day `dayOfMonth` (clamped to the month's length, or its
+ * last day with the 'end' anchor) at `time` ms after midnight UTC.
+ */
+function calendarPeriod(target: number, dayOfMonth: number, time: number, anchor: Frequency['anchor']): number {
+  const year = Math.floor(target / 12);
+  const month = target - year * 12 + 1;
+  const last = daysInMonth(year, month);
+  const day = anchor === 'end' ? last : Math.min(dayOfMonth, last);
+  return daysFromCivil(year, month, day) * DAY + time;
+}
+
+/**
  * The timestamp `k` periods after `ts` (before, for negative `k`). Fixed units add milliseconds; months, quarters
  * and years move the calendar month and keep the day of month (clamped to the month's length), or land on the last
  * day of the month when `freq.anchor` is 'end'. The time of day is kept. For `step` frequencies, adds `k * step`.
@@ -542,14 +607,46 @@ export function addPeriods(ts: number, freq: Frequency, k: number): number {
   const fixed = FIXED_UNIT_MS[freq.unit];
   if (fixed !== undefined) return ts + k * freq.step * fixed;
   const months = k * freq.step * (MONTHS_PER_UNIT[freq.unit] as number);
-  const d = new Date(ts);
-  const time = ts - Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
-  const target = d.getUTCFullYear() * 12 + d.getUTCMonth() + months;
-  const year = Math.floor(target / 12);
-  const month = target - year * 12 + 1;
-  const last = daysInMonth(year, month);
-  const day = freq.anchor === 'end' ? last : Math.min(d.getUTCDate(), last);
-  return Date.UTC(year, month - 1, day) + time;
+  const parts = utcDateParts(ts);
+  return calendarPeriod(parts[0] * 12 + parts[1] - 1 + months, parts[2], timeOfDay(ts), freq.anchor);
+}
+
+/**
+ * The timestamps of periods `from` to `to` (inclusive) of the grid that starts at `origin`: `addPeriods(origin,
+ * freq, k)` for each k, with the origin's date worked out once (a large file's series hold many of them).
+ */
+export function gridTimestamps(origin: number, freq: Frequency, from: number, to: number): number[] {
+  const out = new Array<number>(Math.max(0, to - from + 1));
+  const perStep = MONTHS_PER_UNIT[freq.unit];
+  if (perStep === undefined) {
+    for (let k = from; k <= to; k++) out[k - from] = addPeriods(origin, freq, k);
+    return out;
+  }
+  const parts = utcDateParts(origin);
+  const originMonth = parts[0] * 12 + parts[1] - 1;
+  const originDay = parts[2];
+  const time = timeOfDay(origin);
+  const months = freq.step * perStep;
+  for (let k = from; k <= to; k++) out[k - from] = calendarPeriod(originMonth + k * months, originDay, time, freq.anchor);
+  return out;
+}
+
+/**
+ * {@link periodIndex} on the grid that starts at `origin`, as a function of the timestamp, with the origin's date
+ * worked out once (row placement asks it for every row of a file).
+ */
+export function periodIndexer(origin: number, freq: Frequency): (ts: number) => number {
+  const perStep = MONTHS_PER_UNIT[freq.unit];
+  if (perStep === undefined) return (ts) => periodIndex(origin, ts, freq);
+  const parts = utcDateParts(origin);
+  const originMonth = parts[0] * 12 + parts[1] - 1;
+  const originDay = parts[2];
+  const time = timeOfDay(origin);
+  const months = perStep * freq.step;
+  return (ts) => {
+    const k = Math.round((monthIndex(ts) - originMonth) / months);
+    return Math.abs(ts - calendarPeriod(originMonth + k * months, originDay, time, freq.anchor)) <= 3 * DAY ? k : NaN;
+  };
 }
 
 /** The `h` timestamps that follow `lastTs` at frequency `freq` (for labelling a forecast horizon). */

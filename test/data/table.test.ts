@@ -327,6 +327,24 @@ describe('ordering and errors', () => {
     expect(set.warnings).toContain("The rows were not in time order; they were sorted by 'date'.");
   });
 
+  it('finds the series of a long table whose ids take turns and whose times run backwards', async () => {
+    // Row blocks of one id and rising times are the fast paths of grouping and duplicate counting; this is neither.
+    const rows = ['store,week,units'];
+    for (let w = 11; w >= 0; w--) for (const store of ['x', 'y', 'z']) rows.push(`${store},2024-${String(w + 1).padStart(2, '0')}-01,${store === 'y' ? 100 + w : w}`);
+    const table = await parseCsv(`${rows.join('\n')}\n`);
+    const schema = detectSchema(table);
+    expect(schema).toMatchObject({ shape: 'long', idColumn: 'store', timestampColumn: 'week', frequency: { label: 'monthly' } });
+    const set = buildSeries(table, schema);
+    expect(set.series.map((s) => [s.id, Array.from(s.target)])).toEqual([
+      ['x', Array.from({ length: 12 }, (_, i) => i)],
+      ['y', Array.from({ length: 12 }, (_, i) => 100 + i)],
+      ['z', Array.from({ length: 12 }, (_, i) => i)],
+    ]);
+    // The frequency worked out for detection is not reused when the selection names another one.
+    const quarterly = makeFrequency('quarter');
+    expect(() => buildSeries(table, { ...schema, frequency: quarterly })).toThrow(CsvParseError);
+  });
+
   it('duplicate timestamps in a long table name the series and rows', async () => {
     const table = await load('long-duplicate.csv');
     const error = expectError(

@@ -6,11 +6,13 @@ import {
   detectTimestampFormat,
   formatTimestamp,
   futureTimestamps,
+  gridTimestamps,
   inferFrequency,
   inferSharedFrequency,
   makeFrequency,
   parseTimestamp,
   periodIndex,
+  periodIndexer,
   seasonLength,
   STEP_FREQUENCY,
 } from '../../src/data/timestamps';
@@ -183,6 +185,37 @@ describe('calendar arithmetic', () => {
     expect(addPeriods(utc(2024, 3, 1), monthly, -3)).toBe(utc(2023, 12, 1));
     expect(addPeriods(utc(2024, 1, 1, 6), makeFrequency('quarter'), 3)).toBe(utc(2024, 10, 1, 6));
     expect(addPeriods(utc(2024, 2, 29), makeFrequency('year'), 1)).toBe(utc(2025, 2, 28));
+  });
+
+  // The calendar is integer arithmetic (no Date per row): checked against Date's own calendar on dates from the
+  // year 1000 to 2999, every day of the month and times of day, with both anchors and several steps.
+  it('agrees with Date on month arithmetic, grids and period indices, 1000-2999', () => {
+    const dateAdd = (ts: number, months: number, anchor: 'start' | 'end'): number => {
+      const d = new Date(ts);
+      const time = ts - Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+      const last = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months + 1, 0));
+      const day = anchor === 'end' ? last.getUTCDate() : Math.min(d.getUTCDate(), last.getUTCDate());
+      return Date.UTC(last.getUTCFullYear(), last.getUTCMonth(), day) + time;
+    };
+    let seed = 7;
+    const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    for (let i = 0; i < 3000; i++) {
+      const origin = Date.UTC(1000 + Math.floor(random() * 2000), Math.floor(random() * 12), 1 + Math.floor(random() * 31), Math.floor(random() * 24));
+      const anchor = random() < 0.5 ? 'start' : 'end';
+      const freq = makeFrequency((['month', 'quarter', 'year'] as const)[i % 3], 1 + (i % 2), anchor);
+      const perPeriod = { month: 1, quarter: 3, year: 12 }[freq.unit as 'month'] * freq.step;
+      const k = Math.floor(random() * 400) - 200;
+      const expected = dateAdd(origin, k * perPeriod, anchor);
+      expect(addPeriods(origin, freq, k)).toBe(expected);
+      expect(gridTimestamps(origin, freq, k - 1, k + 1)).toEqual([-1, 0, 1].map((j) => dateAdd(origin, (k + j) * perPeriod, anchor)));
+      expect(periodIndexer(origin, freq)(expected)).toBe(periodIndex(origin, expected, freq));
+    }
+    // Fixed units: the same as adding milliseconds; off-grid times have no index.
+    const hourly = makeFrequency('hour');
+    expect(gridTimestamps(utc(2024, 3, 5), hourly, 0, 2)).toEqual([0, 1, 2].map((h) => utc(2024, 3, 5, h)));
+    expect(periodIndexer(utc(2024, 3, 5), hourly)(utc(2024, 3, 5, 7))).toBe(7);
+    expect(periodIndexer(utc(2024, 1, 1), monthly)(utc(2024, 3, 15))).toBeNaN();
+    expect(gridTimestamps(utc(2024, 1, 1), monthly, 3, 2)).toEqual([]);
   });
 
   it('adds fixed units and steps', () => {
