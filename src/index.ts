@@ -66,6 +66,8 @@ export type { ParseCsvOptions, ParsedColumn, ParsedTable, ParseProgress } from '
 export { CsvParseError } from './data/errors';
 export { buildSeries, describeTable, detectSchema, MIN_OBSERVATIONS } from './data/table';
 export type { ForecastSeries, SeriesSelection, SeriesSet, TableDescription, TableSchema } from './data/table';
+export { defaultSelection, readTable } from './data/table-reading';
+export type { TableReading } from './data/table-reading';
 /** Series → pipeline tasks (univariate or multivariate, covariates), forecast runs and rolling backtests. */
 export { buildTasks, prepareBacktest, prepareRun, seriesRefs } from './data/tasks';
 export type { PreparedBacktest, PreparedRun, SeriesRef, UiTask } from './data/tasks';

@@ -3,7 +3,8 @@
 // model-actions.ts). Components call these; the engine client's callbacks call them too, without hooks.
 import { CsvParseError } from '../data/errors';
 import type { ParsedTable } from '../data/csv';
-import { buildSeries, describeTable, detectSchema, type SeriesSelection } from '../data/table';
+import { buildSeries, type SeriesSelection, type SeriesSet } from '../data/table';
+import type { TableReading } from '../data/table-reading';
 import type { BackendPreference } from '../runtime/backend';
 import type { Frequency } from '../data/timestamps';
 import type { WorkerClientEvent } from '../worker/client';
@@ -113,13 +114,14 @@ export async function loadFile(file: Blob, name: string, after: AfterLoad = {}):
   set({ parseProgress: { loaded: 0, total: file.size }, error: null });
   try {
     const options = after.dateOrder ? { signal: controller.signal, dateOrder: after.dateOrder } : { signal: controller.signal };
-    const table = await getEngine().parseCsv(file, options, (p) => {
+    // The worker parses the file and reads it too (schema, description, series): none of that runs here.
+    const { table, reading } = await getEngine().readCsv(file, options, (p) => {
       if (parseController === controller) set({ parseProgress: { loaded: p.loaded, total: p.total } });
     });
     if (parseController !== controller) return;
     lastFile = { file, name };
     set({ dateOrder: after.dateOrder ?? null });
-    applyTable(table, { name, size: file.size }, after);
+    applyTable(table, reading, { name, size: file.size }, after);
   } catch (e) {
     if (parseController !== controller) return;
     if (e instanceof CsvParseError && e.code === 'aborted') return;
@@ -149,43 +151,46 @@ export function setDateOrder(dateOrder: 'dmy' | 'mdy'): void {
   if (lastFile) void loadFile(lastFile.file, lastFile.name, { dateOrder, backtest: get().backtest });
 }
 
-function selectionOf(schema: SeriesSelection): SeriesSelection {
-  const selection: SeriesSelection = {
-    targetColumns: [...schema.targetColumns],
-    covariateColumns: [...schema.covariateColumns],
-  };
-  if (schema.timestampColumn !== undefined) selection.timestampColumn = schema.timestampColumn;
-  if (schema.idColumn !== undefined) selection.idColumn = schema.idColumn;
-  return selection;
-}
-
-function applyTable(table: ParsedTable, source: { name: string; size: number }, after: AfterLoad): void {
-  const schema = detectSchema(table);
-  const description = describeTable(table, schema);
-  // Building the series can still fail (duplicate timestamps, ...): keep the preview, show why.
+function applyTable(table: ParsedTable, reading: TableReading, source: { name: string; size: number }, after: AfterLoad): void {
+  const { schema, description, selection } = reading;
   set({
     source,
     table,
     schema,
     description,
-    selection: selectionOf(schema),
+    selection,
     seriesIndex: 0,
     backtest: after.backtest ?? false,
     error: null,
   });
-  rebuildSeries(after.horizon ?? 'default');
+  // The series may not build (duplicate timestamps, ...): the preview stays, and the alert says why.
+  adoptSeries(reading.seriesSet !== null ? { seriesSet: reading.seriesSet } : { error: reading.seriesError }, after.horizon ?? 'default');
 }
 
 /**
- * Builds series and tasks from the current table and selection, then forecasts.
+ * Builds series and tasks from the current table and selection (after the user changed a column's role), then
+ * forecasts.
  * @param horizon The horizon to keep, or 'default' for one that suits the data's frequency.
  */
 function rebuildSeries(horizon: number | 'default'): void {
-  const { table, selection, multivariate } = get();
+  const { table, selection } = get();
   if (!table || !selection) return;
+  let built: { seriesSet: SeriesSet } | { error: unknown };
+  try {
+    built = { seriesSet: buildSeries(table, selection) };
+  } catch (error) {
+    built = { error };
+  }
+  adoptSeries(built, horizon);
+}
+
+/** Makes a set of series (or the error of building it) the current data, and forecasts it. */
+function adoptSeries(built: { seriesSet: SeriesSet } | { error: unknown }, horizon: number | 'default'): void {
+  const { multivariate } = get();
   resetForecasts();
   try {
-    const seriesSet = buildSeries(table, selection);
+    if ('error' in built) throw built.error;
+    const seriesSet = built.seriesSet;
     const tasks = buildTasks(seriesSet, multivariate);
     set((s) => ({
       seriesSet,

@@ -12,7 +12,7 @@ export function onEngineEvent(handler: (event: WorkerClientEvent) => void): void
 }
 
 /** The shared engine client (the worker starts on first use). */
-export function getEngine(): ForecastEngine & Pick<WorkerClient, 'parseCsv' | 'baselines'> {
+export function getEngine(): ForecastEngine & Pick<WorkerClient, 'readCsv' | 'baselines'> {
   client ??= new WorkerClient({ onEvent: (event) => listener(event) });
   return client;
 }

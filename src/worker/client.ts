@@ -7,6 +7,7 @@
 // `WorkerCrashedError`, starts a fresh worker and reloads the last model, reporting each step through `onEvent`.
 import type { ParseCsvOptions, ParsedTable, ParseProgress } from '../data/csv';
 import { CsvParseError } from '../data/errors';
+import type { TableReading } from '../data/table-reading';
 import type { BaselineRequest, BaselineResult } from '../eval/worker-baselines';
 import type { BackendPreference } from '../runtime/backend';
 import {
@@ -186,6 +187,33 @@ export class WorkerClient implements ForecastEngine {
     return this.call(
       (requestId) => ({ type: 'parse-csv', requestId, input, options: rest }),
       (message) => (message.kind === 'parse-csv' ? message.table : unexpected(message, 'parse-csv')),
+      (message) => {
+        if (message.kind === 'parse-csv') onProgress?.(message.progress);
+      },
+      signal,
+      () => new CsvParseError('aborted', 'Loading the file was cancelled.'),
+    );
+  }
+
+  /**
+   * Parses a CSV file and reads the table in the worker (`readTable` in data/table-reading.ts: schema,
+   * description, the detected roles' series), so that none of it runs on the UI thread. Errors and cancelling as
+   * in {@link parseCsv}; a series that cannot be built is not an error here but the reading's `seriesError`.
+   */
+  readCsv(
+    input: string | Blob,
+    options: ParseCsvOptions = {},
+    onProgress?: (progress: ParseProgress) => void,
+  ): Promise<{ table: ParsedTable; reading: TableReading }> {
+    const { signal, ...rest } = options;
+    return this.call(
+      (requestId) => ({ type: 'parse-csv', requestId, input, options: rest, read: true }),
+      (message) => {
+        if (message.kind !== 'parse-csv') return unexpected(message, 'parse-csv');
+        if (!message.reading) throw new ProtocolError(`The worker parsed the file of request ${message.requestId} but did not read it.`);
+        const { seriesError, ...reading } = message.reading;
+        return { table: message.table, reading: { ...reading, seriesError: seriesError === null ? null : rebuildError(seriesError) } };
+      },
       (message) => {
         if (message.kind === 'parse-csv') onProgress?.(message.progress);
       },

@@ -1,8 +1,9 @@
-// The worker side of the protocol: turns each incoming message into an engine call (or a CSV parse) and posts
+// The worker side of the protocol: turns each incoming message into an engine call (or a CSV parse and read) and posts
 // back its progress and exactly one result or error. It owns the AbortController of every unfinished request,
 // so a `cancel` message reaches the engine as an aborted signal. It holds no forecasting logic and no DOM access;
 // the worker entry binds it to `self`, tests bind it to one end of a MessageChannel.
 import { parseCsv, type ParsedTable } from '../data/csv';
+import { readTable } from '../data/table-reading';
 import type { BaselineRequest, BaselineResult } from '../eval/worker-baselines';
 import type { ForecastEngine, ForecastResult } from './engine-api';
 import { ProtocolError } from './errors';
@@ -12,6 +13,7 @@ import {
   requestIdOf,
   type RequestId,
   type ResultMessage,
+  type TableReadingMessage,
   type WorkerRequest,
   type WorkerResponse,
 } from './protocol';
@@ -85,7 +87,7 @@ export class Handler {
         this.serve(message.requestId, (signal) =>
           parseCsv(message.input, { ...message.options, signal }, (progress) =>
             this.post({ type: 'progress', requestId: message.requestId, kind: 'parse-csv', progress }),
-          ).then((table) => ({ type: 'result', requestId: message.requestId, kind: 'parse-csv', table })),
+          ).then((table) => ({ type: 'result', requestId: message.requestId, kind: 'parse-csv', table, ...(message.read ? { reading: readingMessage(table) } : {}) })),
         );
         return;
       case 'baselines':
@@ -137,6 +139,12 @@ export class Handler {
   private post(message: WorkerResponse, transfer: Transferable[] = []): void {
     this.sink.postMessage(message, transfer);
   }
+}
+
+/** Reads a parsed table here, in the worker, for the UI thread (see `readTable`). */
+function readingMessage(table: ParsedTable): TableReadingMessage {
+  const { seriesError, ...reading } = readTable(table);
+  return { ...reading, seriesError: seriesError === null ? null : errorToPayload(seriesError) };
 }
 
 /** Buffers of a result that can be moved instead of copied (they are not used in the worker afterwards). */

@@ -5,6 +5,7 @@
 import type { BackendPreference } from '../runtime/backend';
 import type { ParseCsvOptions, ParsedTable, ParseProgress } from '../data/csv';
 import type { BaselineRequest, BaselineResult } from '../eval/worker-baselines';
+import type { TableReading } from '../data/table-reading';
 import { CsvParseError, type CsvErrorCode, type CsvErrorLocation } from '../data/errors';
 import type {
   EmbedRequest,
@@ -54,6 +55,8 @@ export interface ParseCsvMessage {
   requestId: RequestId;
   input: string | Blob;
   options: CsvOptionsMessage;
+  /** Also read the table (schema, description, the detected roles' series) in the worker: see `readTable`. */
+  read?: boolean;
 }
 
 /** Forecast the baselines (seasonal naive, AutoETS) of backtest windows; answered by a `baselines` result. */
@@ -100,9 +103,12 @@ export type ResultMessage =
   | { type: 'result'; requestId: RequestId; kind: 'load-model'; status: ModelStatus }
   | { type: 'result'; requestId: RequestId; kind: 'forecast'; result: ForecastResult }
   | { type: 'result'; requestId: RequestId; kind: 'embed'; result: EmbedResult }
-  | { type: 'result'; requestId: RequestId; kind: 'parse-csv'; table: ParsedTable }
+  | { type: 'result'; requestId: RequestId; kind: 'parse-csv'; table: ParsedTable; reading?: TableReadingMessage }
   | { type: 'result'; requestId: RequestId; kind: 'baselines'; result: BaselineResult }
   | { type: 'result'; requestId: RequestId; kind: 'dispose' };
+
+/** A {@link TableReading} as it crosses the boundary: the series' error as a payload. */
+export type TableReadingMessage = Omit<TableReading, 'seriesError'> & { seriesError: ErrorPayload | null };
 
 /**
  * An error as it crosses the boundary: its class name and message; `CsvParseError`s also carry their `code`

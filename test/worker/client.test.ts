@@ -207,6 +207,31 @@ describe('client ↔ handler ↔ engine', () => {
     const aborted = await outcome(client.parseCsv(text, { signal: AbortSignal.abort() }));
     expect(!aborted.ok && aborted.error instanceof CsvParseError && aborted.error.code).toBe('aborted');
   });
+
+  it('reads the table in the worker too: schema, description and series, or the series error as a CsvParseError', async () => {
+    const { client } = makeClient();
+    const rows = ['id,month,sales'];
+    for (const id of ['a', 'b']) for (let m = 0; m < 24; m++) rows.push(`${id},${2020 + Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, '0')}-01,${id === 'a' ? m : 100 - m}`);
+    const { table, reading } = await client.readCsv(`${rows.join('\n')}\n`);
+    expect(table.rowCount).toBe(48);
+    expect(reading.schema).toMatchObject({ shape: 'long', idColumn: 'id', timestampColumn: 'month', targetColumns: ['sales'] });
+    expect(reading.selection).toEqual({ idColumn: 'id', timestampColumn: 'month', targetColumns: ['sales'], covariateColumns: [] });
+    expect(reading.description.rowCount).toBe(48);
+    expect(reading.seriesError).toBeNull();
+    expect(reading.seriesSet?.frequency.label).toBe('monthly');
+    expect(reading.seriesSet?.series.map((s) => [s.id, s.target.length, s.target[0], s.target[23]])).toEqual([
+      ['a', 24, 0, 23],
+      ['b', 24, 100, 77],
+    ]);
+    expect(reading.seriesSet?.series[0].timestamps[23]).toBe(Date.UTC(2021, 11, 1));
+
+    // The same month twice in one series: the table and its schema still come back, the series do not.
+    const { reading: twice } = await client.readCsv('month,sales\n2020-01-01,1\n2020-02-01,2\n2020-02-01,3\n2020-03-01,4\n');
+    expect(twice.schema.timestampColumn).toBe('month');
+    expect(twice.seriesSet).toBeNull();
+    expect(twice.seriesError).toBeInstanceOf(CsvParseError);
+    expect(twice.seriesError instanceof CsvParseError && twice.seriesError.code).toBe('duplicate-timestamps');
+  });
 });
 
 describe('worker crashes', () => {
