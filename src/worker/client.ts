@@ -8,6 +8,7 @@
 import type { ParseCsvOptions, ParsedTable, ParseProgress } from '../data/csv';
 import { CsvParseError } from '../data/errors';
 import type { TableReading } from '../data/table-reading';
+import { unpackSeriesSet, unpackTable } from './table-wire';
 import type { BaselineRequest, BaselineResult } from '../eval/worker-baselines';
 import type { BackendPreference } from '../runtime/backend';
 import {
@@ -207,12 +208,14 @@ export class WorkerClient implements ForecastEngine {
   ): Promise<{ table: ParsedTable; reading: TableReading }> {
     const { signal, ...rest } = options;
     return this.call(
-      (requestId) => ({ type: 'parse-csv', requestId, input, options: rest, read: true }),
+      (requestId) => ({ type: 'read-csv', requestId, input, options: rest }),
       (message) => {
-        if (message.kind !== 'parse-csv') return unexpected(message, 'parse-csv');
-        if (!message.reading) throw new ProtocolError(`The worker parsed the file of request ${message.requestId} but did not read it.`);
-        const { seriesError, ...reading } = message.reading;
-        return { table: message.table, reading: { ...reading, seriesError: seriesError === null ? null : rebuildError(seriesError) } };
+        if (message.kind !== 'read-csv') return unexpected(message, 'read-csv');
+        const { seriesSet, seriesError, ...reading } = message.reading;
+        return {
+          table: unpackTable(message.table),
+          reading: { ...reading, seriesSet: seriesSet && unpackSeriesSet(seriesSet), seriesError: seriesError === null ? null : rebuildError(seriesError) },
+        };
       },
       (message) => {
         if (message.kind === 'parse-csv') onProgress?.(message.progress);

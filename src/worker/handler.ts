@@ -4,6 +4,7 @@
 // the worker entry binds it to `self`, tests bind it to one end of a MessageChannel.
 import { parseCsv, type ParsedTable } from '../data/csv';
 import { readTable } from '../data/table-reading';
+import { packedBuffers, packSeriesSet, packTable, type PackedTable } from './table-wire';
 import type { BaselineRequest, BaselineResult } from '../eval/worker-baselines';
 import type { ForecastEngine, ForecastResult } from './engine-api';
 import { ProtocolError } from './errors';
@@ -87,7 +88,14 @@ export class Handler {
         this.serve(message.requestId, (signal) =>
           parseCsv(message.input, { ...message.options, signal }, (progress) =>
             this.post({ type: 'progress', requestId: message.requestId, kind: 'parse-csv', progress }),
-          ).then((table) => ({ type: 'result', requestId: message.requestId, kind: 'parse-csv', table, ...(message.read ? { reading: readingMessage(table) } : {}) })),
+          ).then((table) => ({ type: 'result', requestId: message.requestId, kind: 'parse-csv', table })),
+        );
+        return;
+      case 'read-csv':
+        this.serve(message.requestId, (signal) =>
+          parseCsv(message.input, { ...message.options, signal }, (progress) =>
+            this.post({ type: 'progress', requestId: message.requestId, kind: 'parse-csv', progress }),
+          ).then((table) => ({ type: 'result', requestId: message.requestId, kind: 'read-csv', ...readingMessage(table) })),
         );
         return;
       case 'baselines':
@@ -141,10 +149,13 @@ export class Handler {
   }
 }
 
-/** Reads a parsed table here, in the worker, for the UI thread (see `readTable`). */
-function readingMessage(table: ParsedTable): TableReadingMessage {
-  const { seriesError, ...reading } = readTable(table);
-  return { ...reading, seriesError: seriesError === null ? null : errorToPayload(seriesError) };
+/** Reads a parsed table here, in the worker, and packs it and its reading for the UI thread (see `readTable`). */
+function readingMessage(table: ParsedTable): { table: PackedTable; reading: TableReadingMessage } {
+  const { seriesSet, seriesError, ...reading } = readTable(table);
+  return {
+    table: packTable(table),
+    reading: { ...reading, seriesSet: seriesSet && packSeriesSet(seriesSet), seriesError: seriesError === null ? null : errorToPayload(seriesError) },
+  };
 }
 
 /** Buffers of a result that can be moved instead of copied (they are not used in the worker afterwards). */
@@ -155,6 +166,7 @@ function transferablesOf(message: ResultMessage): Transferable[] {
   };
   if (message.kind === 'forecast') forecastBuffers(message.result).forEach(add);
   if (message.kind === 'parse-csv') tableBuffers(message.table).forEach(add);
+  if (message.kind === 'read-csv') packedBuffers(message.table, message.reading.seriesSet).forEach((buffer) => buffers.add(buffer));
   return [...buffers];
 }
 

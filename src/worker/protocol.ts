@@ -6,6 +6,7 @@ import type { BackendPreference } from '../runtime/backend';
 import type { ParseCsvOptions, ParsedTable, ParseProgress } from '../data/csv';
 import type { BaselineRequest, BaselineResult } from '../eval/worker-baselines';
 import type { TableReading } from '../data/table-reading';
+import type { PackedSeriesSet, PackedTable } from './table-wire';
 import { CsvParseError, type CsvErrorCode, type CsvErrorLocation } from '../data/errors';
 import type {
   EmbedRequest,
@@ -55,8 +56,17 @@ export interface ParseCsvMessage {
   requestId: RequestId;
   input: string | Blob;
   options: CsvOptionsMessage;
-  /** Also read the table (schema, description, the detected roles' series) in the worker: see `readTable`. */
-  read?: boolean;
+}
+
+/**
+ * Parse a CSV file and read the table (schema, description, the detected roles' series: `readTable`) off the UI
+ * thread; answered by a `read-csv` result, with `parse-csv` progress.
+ */
+export interface ReadCsvMessage {
+  type: 'read-csv';
+  requestId: RequestId;
+  input: string | Blob;
+  options: CsvOptionsMessage;
 }
 
 /** Forecast the baselines (seasonal naive, AutoETS) of backtest windows; answered by a `baselines` result. */
@@ -90,6 +100,7 @@ export type WorkerRequest =
   | ForecastMessage
   | EmbedMessage
   | ParseCsvMessage
+  | ReadCsvMessage
   | BaselinesMessage
   | CancelMessage
   | DisposeMessage
@@ -103,12 +114,16 @@ export type ResultMessage =
   | { type: 'result'; requestId: RequestId; kind: 'load-model'; status: ModelStatus }
   | { type: 'result'; requestId: RequestId; kind: 'forecast'; result: ForecastResult }
   | { type: 'result'; requestId: RequestId; kind: 'embed'; result: EmbedResult }
-  | { type: 'result'; requestId: RequestId; kind: 'parse-csv'; table: ParsedTable; reading?: TableReadingMessage }
+  | { type: 'result'; requestId: RequestId; kind: 'parse-csv'; table: ParsedTable }
+  | { type: 'result'; requestId: RequestId; kind: 'read-csv'; table: PackedTable; reading: TableReadingMessage }
   | { type: 'result'; requestId: RequestId; kind: 'baselines'; result: BaselineResult }
   | { type: 'result'; requestId: RequestId; kind: 'dispose' };
 
-/** A {@link TableReading} as it crosses the boundary: the series' error as a payload. */
-export type TableReadingMessage = Omit<TableReading, 'seriesError'> & { seriesError: ErrorPayload | null };
+/** A {@link TableReading} as it crosses the boundary: its series packed (table-wire.ts), their error as a payload. */
+export type TableReadingMessage = Omit<TableReading, 'seriesSet' | 'seriesError'> & {
+  seriesSet: PackedSeriesSet | null;
+  seriesError: ErrorPayload | null;
+};
 
 /**
  * An error as it crosses the boundary: its class name and message; `CsvParseError`s also carry their `code`
@@ -143,7 +158,7 @@ export type WorkerResponse = ResultMessage | ErrorMessage | ProgressMessage | Po
 // ---------------------------------------------------------------------------------------------------------
 // Helpers shared by both ends
 
-const REQUEST_TYPES: ReadonlySet<string> = new Set(['load-model', 'forecast', 'embed', 'parse-csv', 'baselines', 'cancel', 'dispose', 'ping']);
+const REQUEST_TYPES: ReadonlySet<string> = new Set(['load-model', 'forecast', 'embed', 'parse-csv', 'read-csv', 'baselines', 'cancel', 'dispose', 'ping']);
 const RESPONSE_TYPES: ReadonlySet<string> = new Set(['result', 'error', 'progress', 'pong']);
 
 function hasEnvelope(data: unknown, types: ReadonlySet<string>): data is { type: string; requestId: number } {
