@@ -259,7 +259,12 @@ test.describe('the chart', () => {
     await page.getByRole('slider', { name: 'Horizon' }).fill('5');
     await expect(page.getByRole('img', { name: 'Fan chart of passengers: 5-step forecast, 1961-01 → 1961-05' })).toBeVisible();
     await expect(page.getByTestId('horizon-veil')).toBeVisible();
+    await expect(page.getByTestId('horizon-veil')).toHaveText('beyond the horizon');
     await expect(readout).toContainText('1961-05 (last step)');
+    // One step short of the bucket the veil is a sliver: no words, rather than words cut off.
+    await page.getByRole('slider', { name: 'Horizon' }).fill('15');
+    await expect(page.getByRole('img', { name: /15-step forecast/ })).toBeVisible();
+    await expect(page.getByTestId('horizon-veil')).toHaveText('');
     await page.getByRole('slider', { name: 'Horizon' }).fill('16');
     await expect(page.getByRole('img', { name: /16-step forecast/ })).toBeVisible();
     await expect(page.getByTestId('horizon-veil')).toHaveCount(0);

@@ -147,6 +147,9 @@ function Readout(props: { row: Row | undefined; forecast: SeriesForecast | null;
   );
 }
 
+/** Narrowest veil (px) that shows its words ("beyond the horizon" at 11.5 px is about 110 px wide). */
+const VEIL_LABEL_MIN_WIDTH = 120;
+
 /** Horizontal position in px of time `t` on a drawing's plot. */
 function xOf(drawing: FanDrawing, t: number): number {
   const box = plotBox(drawing.width, drawing.height);
@@ -216,9 +219,11 @@ export function FanChart(props: FanChartProps): ReactElement {
     const vertical = { top: box.top, height: Math.max(0, box.bottom - box.top) };
     if (lastShown < screenRows.length - 1) {
       const x = xOf(onScreen, screenRows[lastShown].t);
+      const width = Math.max(0, box.right - x);
+      // The words only where they fit: a veil of a few steps would show them cut ("…d the h").
       veil = (
-        <div className="fan-veil" data-testid="horizon-veil" aria-hidden="true" style={{ left: x, width: Math.max(0, box.right - x), ...vertical }}>
-          <span>beyond the horizon</span>
+        <div className="fan-veil" data-testid="horizon-veil" aria-hidden="true" style={{ left: x, width, ...vertical }}>
+          {width >= VEIL_LABEL_MIN_WIDTH && <span>beyond the horizon</span>}
         </div>
       );
     }
