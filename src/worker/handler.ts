@@ -1,7 +1,7 @@
-// The worker side of the protocol: turns each incoming message into an engine call (or a CSV parse and read) and posts
-// back its progress and exactly one result or error. It owns the AbortController of every unfinished request,
-// so a `cancel` message reaches the engine as an aborted signal. It holds no forecasting logic and no DOM access;
-// the worker entry binds it to `self`, tests bind it to one end of a MessageChannel.
+// The worker side of the protocol: turns each incoming message into an engine call (or a CSV parse, or a parse
+// and read) and posts back its progress and exactly one result or error. It owns the AbortController of every
+// unfinished request, so a `cancel` message reaches the engine as an aborted signal. It holds no forecasting
+// logic and no DOM access; the worker entry binds it to `self`, tests bind it to one end of a MessageChannel.
 import { parseCsv, type ParsedTable } from '../data/csv';
 import { readTable } from '../data/table-reading';
 import { packedBuffers, packSeriesSet, packTable, type PackedTable } from './table-wire';
