@@ -179,30 +179,36 @@ function distinctCount(column: ParsedColumn, limit: number): number {
 }
 
 /**
- * Number of rows whose (id, timestamp) pair already occurred. Rows of one id usually come in a block with rising
- * times, so the map is looked up once per block and a group already in order is not sorted.
+ * Rows grouped by a key, in file order; rows whose key is null are left out. Rows of one key usually come in a
+ * block, so the map is looked up once per block, not once per row.
  */
-function duplicatePairs(idColumn: ParsedColumn | null, ts: Float64Array): number {
+function groupRows(rowCount: number, keyOf: (row: number) => string | null): Map<string, number[]> {
   const groups = new Map<string, number[]>();
   let lastKey: string | null = null;
   let list: number[] = [];
-  for (let r = 0; r < ts.length; r++) {
-    if (Number.isNaN(ts[r])) continue;
-    const key = idColumn ? idText(idColumn, r) : '';
+  for (let r = 0; r < rowCount; r++) {
+    const key = keyOf(r);
+    if (key === null) continue;
     if (key !== lastKey) {
       let found = groups.get(key);
       if (!found) groups.set(key, (found = []));
       list = found;
       lastKey = key;
     }
-    list.push(ts[r]);
+    list.push(r);
   }
+  return groups;
+}
+
+/** Number of rows whose (id, timestamp) pair already occurred (a group whose times already rise is not sorted). */
+function duplicatePairs(idColumn: ParsedColumn | null, ts: Float64Array): number {
+  const groups = groupRows(ts.length, (r) => (Number.isNaN(ts[r]) ? null : idColumn ? idText(idColumn, r) : ''));
   let duplicates = 0;
-  for (const times of groups.values()) {
+  for (const rows of groups.values()) {
     let ascending = true;
-    for (let i = 1; i < times.length && ascending; i++) ascending = times[i] > times[i - 1];
+    for (let i = 1; i < rows.length && ascending; i++) ascending = ts[rows[i]] > ts[rows[i - 1]];
     if (ascending) continue;
-    const sorted = Float64Array.from(times).sort();
+    const sorted = Float64Array.from(rows, (r) => ts[r]).sort();
     for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) duplicates++;
   }
   return duplicates;
@@ -223,22 +229,8 @@ function isBlocked(column: CategoricalColumn): boolean {
 
 /** The rows of each series id in file order ('' without an id column); rows without an id are left out. */
 function rowGroups(table: ParsedTable, idColumn: ParsedColumn | undefined): Map<string, number[]> {
-  const groups = new Map<string, number[]>();
-  let lastKey: string | null = null;
-  let list: number[] = [];
-  for (let r = 0; r < table.rowCount; r++) {
-    const key = idColumn ? idText(idColumn, r) : '';
-    if (idColumn && key === '') continue;
-    // Rows of one id usually come in a block: the map is looked up once per block.
-    if (key !== lastKey) {
-      let found = groups.get(key);
-      if (!found) groups.set(key, (found = []));
-      list = found;
-      lastKey = key;
-    }
-    list.push(r);
-  }
-  return groups;
+  if (!idColumn) return groupRows(table.rowCount, () => '');
+  return groupRows(table.rowCount, (r) => idText(idColumn, r) || null);
 }
 
 /** Units whose periods are calendar days or longer: with UTC offsets, such data stays on local wall-clock time. */

@@ -636,13 +636,26 @@ export function gridTimestamps(origin: number, freq: Frequency, from: number, to
  * worked out once (row placement asks it for every row of a file).
  */
 export function periodIndexer(origin: number, freq: Frequency): (ts: number) => number {
-  const perStep = MONTHS_PER_UNIT[freq.unit];
-  if (perStep === undefined) return (ts) => periodIndex(origin, ts, freq);
+  if (freq.unit === 'step') {
+    return (ts) => {
+      const k = (ts - origin) / freq.step;
+      return Number.isInteger(k) ? k : NaN;
+    };
+  }
+  const fixed = FIXED_UNIT_MS[freq.unit];
+  if (fixed !== undefined) {
+    const stepMs = fixed * freq.step;
+    const tolerance = Math.min(stepMs / 10, 2 * HOUR);
+    return (ts) => {
+      const k = Math.round((ts - origin) / stepMs);
+      return Math.abs(ts - (origin + k * stepMs)) <= tolerance ? k : NaN;
+    };
+  }
   const parts = utcDateParts(origin);
   const originMonth = parts[0] * 12 + parts[1] - 1;
   const originDay = parts[2];
   const time = timeOfDay(origin);
-  const months = perStep * freq.step;
+  const months = (MONTHS_PER_UNIT[freq.unit] as number) * freq.step;
   return (ts) => {
     const k = Math.round((monthIndex(ts) - originMonth) / months);
     return Math.abs(ts - calendarPeriod(originMonth + k * months, originDay, time, freq.anchor)) <= 3 * DAY ? k : NaN;
@@ -663,21 +676,7 @@ export function futureTimestamps(lastTs: number, freq: Frequency, h: number): nu
  * month-ends).
  */
 export function periodIndex(origin: number, ts: number, freq: Frequency): number {
-  if (freq.unit === 'step') {
-    const k = (ts - origin) / freq.step;
-    return Number.isInteger(k) ? k : NaN;
-  }
-  const fixed = FIXED_UNIT_MS[freq.unit];
-  if (fixed !== undefined) {
-    const stepMs = fixed * freq.step;
-    const k = Math.round((ts - origin) / stepMs);
-    const tolerance = Math.min(stepMs / 10, 2 * HOUR);
-    return Math.abs(ts - (origin + k * stepMs)) <= tolerance ? k : NaN;
-  }
-  const perStep = (MONTHS_PER_UNIT[freq.unit] as number) * freq.step;
-  const months = monthIndex(ts) - monthIndex(origin);
-  const k = Math.round(months / perStep);
-  return Math.abs(ts - addPeriods(origin, freq, k)) <= 3 * DAY ? k : NaN;
+  return periodIndexer(origin, freq)(ts);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

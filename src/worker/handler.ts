@@ -12,6 +12,8 @@ import {
   errorToPayload,
   isWorkerRequest,
   requestIdOf,
+  type ParseCsvMessage,
+  type ReadCsvMessage,
   type RequestId,
   type ResultMessage,
   type TableReadingMessage,
@@ -86,16 +88,12 @@ export class Handler {
         return;
       case 'parse-csv':
         this.serve(message.requestId, (signal) =>
-          parseCsv(message.input, { ...message.options, signal }, (progress) =>
-            this.post({ type: 'progress', requestId: message.requestId, kind: 'parse-csv', progress }),
-          ).then((table) => ({ type: 'result', requestId: message.requestId, kind: 'parse-csv', table })),
+          this.parse(message, signal).then((table) => ({ type: 'result', requestId: message.requestId, kind: 'parse-csv', table })),
         );
         return;
       case 'read-csv':
         this.serve(message.requestId, (signal) =>
-          parseCsv(message.input, { ...message.options, signal }, (progress) =>
-            this.post({ type: 'progress', requestId: message.requestId, kind: 'parse-csv', progress }),
-          ).then((table) => ({ type: 'result', requestId: message.requestId, kind: 'read-csv', ...readingMessage(table) })),
+          this.parse(message, signal).then((table) => ({ type: 'result', requestId: message.requestId, kind: 'read-csv', ...readingMessage(table) })),
         );
         return;
       case 'baselines':
@@ -112,6 +110,13 @@ export class Handler {
         );
         return;
     }
+  }
+
+  /** Parses the file of a `parse-csv` or `read-csv` request, posting its progress. */
+  private parse(message: ParseCsvMessage | ReadCsvMessage, signal: AbortSignal): Promise<ParsedTable> {
+    return parseCsv(message.input, { ...message.options, signal }, (progress) =>
+      this.post({ type: 'progress', requestId: message.requestId, kind: 'parse-csv', progress }),
+    );
   }
 
   /** Runs one request and posts its single result or error. */

@@ -208,7 +208,7 @@ describe('calendar arithmetic', () => {
       const expected = dateAdd(origin, k * perPeriod, anchor);
       expect(addPeriods(origin, freq, k)).toBe(expected);
       expect(gridTimestamps(origin, freq, k - 1, k + 1)).toEqual([-1, 0, 1].map((j) => dateAdd(origin, (k + j) * perPeriod, anchor)));
-      expect(periodIndexer(origin, freq)(expected)).toBe(periodIndex(origin, expected, freq));
+      expect(periodIndexer(origin, freq)(expected)).toBe(k);
     }
     // Fixed units: the same as adding milliseconds; off-grid times have no index.
     const hourly = makeFrequency('hour');
